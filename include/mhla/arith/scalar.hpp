@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// The scalar types of mhla and the conversions between them.
+//   Integer  : Z, GMP mpz through Boost.Multiprecision
+//   Rational : Q, GMP mpq through Boost.Multiprecision (always in lowest terms)
+//   Mpfr     : binary floating point with a run-time precision (MPFR), set by MpfrPrecision
+//   double   : IEEE binary64
+// Expression templates are off, so `auto x = a * b;` holds a value, never a dangling
+// expression. Conversions into a float type round to nearest (correctly rounded, via MPFR);
+// conversions out of a float type into Rational are exact.
+#pragma once
+#include <boost/multiprecision/gmp.hpp>
+#include <boost/multiprecision/mpfr.hpp>
+
+#include <string>
+
+namespace mhla {
+
+namespace bmp = boost::multiprecision;
+using Integer = bmp::number<bmp::gmp_int, bmp::et_off>;
+using Rational = bmp::number<bmp::gmp_rational, bmp::et_off>;
+using Mpfr = bmp::number<bmp::mpfr_float_backend<0>, bmp::et_off>;
+
+// Sets the default precision (in bits) of Mpfr values created while it lives (process-wide in Boost 1.74); the
+// previous precision comes back on destruction. Precondition (checked): 2 <= bits <= 2^20.
+class MpfrPrecision {
+ public:
+  explicit MpfrPrecision(unsigned bits);
+  ~MpfrPrecision();
+  MpfrPrecision(const MpfrPrecision&) = delete;
+  MpfrPrecision& operator=(const MpfrPrecision&) = delete;
+
+ private:
+  unsigned previous_;
+};
+
+// Nearest binary64 to q (ties to even). Exact when q is a binary64 value. May overflow to
+// +-inf when |q| exceeds the binary64 range; callers that must not see inf check for it.
+double to_binary64(const Rational& q);
+
+// Exact value of a finite binary64 / Mpfr number. Precondition (checked): finite.
+Rational to_rational(double x);
+Rational to_rational(const Mpfr& x);
+
+// Conversion of an exact rational into the scalar type T: exact for Rational, correctly
+// rounded to nearest for double and Mpfr (at the current MpfrPrecision).
+template <class T>
+T from_rational(const Rational& q);
+template <>
+inline Rational from_rational<Rational>(const Rational& q) { return q; }
+template <>
+inline double from_rational<double>(const Rational& q) { return to_binary64(q); }
+template <>
+inline Mpfr from_rational<Mpfr>(const Rational& q) { return Mpfr(q); }  // mpfr_set_q: RNDN
+
+// "p/q" in lowest terms, or "p" when q = 1. This is the exact output format of interface.md.
+std::string to_string(const Rational& q);
+std::string to_string(const Integer& z);
+
+// Shortest decimal string that reads back as exactly x ("0.1", "-2.5e-07"). Precondition: finite.
+std::string to_decimal_string(double x);
+// A decimal string with enough digits to read back as exactly x at x's precision.
+std::string to_decimal_string(const Mpfr& x);
+
+}  // namespace mhla
