@@ -7,6 +7,9 @@
 // Expression templates are off, so `auto x = a * b;` holds a value, never a dangling
 // expression. Conversions into a float type round to nearest (correctly rounded, via MPFR);
 // conversions out of a float type into Rational are exact.
+// Trap: in Boost 1.74, Rational(6, -4) with two built-in ints reads the denominator as unsigned
+// (it yields 1/3074457345618258602); always write Rational(Integer(p), Integer(q)) when q may be
+// negative.
 #pragma once
 #include <boost/multiprecision/gmp.hpp>
 #include <boost/multiprecision/mpfr.hpp>

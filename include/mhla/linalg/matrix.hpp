@@ -40,6 +40,8 @@ class Matrix {
   const std::vector<T>& data() const noexcept { return data_; }
   std::vector<T>& data() noexcept { return data_; }
 
+  std::vector<T> row_vector(std::size_t i) const { return std::vector<T>(row(i), row(i) + cols_); }
+
   std::vector<T> column(std::size_t j) const {
     std::vector<T> c(rows_);
     for (std::size_t i = 0; i < rows_; ++i) c[i] = (*this)(i, j);
