@@ -13,6 +13,7 @@ packages=(
   libcli11-dev                  # the command line
   libssl-dev                    # SHA-256 of dataset files (OpenSSL libcrypto)
   libflint-dev                  # FLINT: differential-test oracle and benchmark peer for exact rank
+  libbenchmark-dev              # Google Benchmark: bench/ (speed is measured there, never in tests)
   python3-numpy python3-matplotlib  # benchmark peers (float64 rank / lstsq) and plots
 )
 missing=()

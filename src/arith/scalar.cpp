@@ -55,6 +55,27 @@ Rational to_rational(const Mpfr& x) {
   return e < 0 ? r / scale : r * scale;
 }
 
+Integer to_integer(Int128 x) {
+  const bool negative = x < 0;
+  UInt128 m = negative ? -static_cast<UInt128>(x) : static_cast<UInt128>(x);
+  Integer z = Integer(static_cast<unsigned long long>(m >> 64));
+  z <<= 64;
+  z += Integer(static_cast<unsigned long long>(m));
+  return negative ? Integer(-z) : z;
+}
+
+Int128 to_int128(const Integer& z) {
+  const Integer m = abs(z);
+  const unsigned long long hi = static_cast<unsigned long long>(m >> 64);
+  const unsigned long long lo = static_cast<unsigned long long>(m & Integer(~0ull));
+  const Int128 v = static_cast<Int128>((static_cast<UInt128>(hi) << 64) | lo);
+  return z < 0 ? -v : v;
+}
+
+std::size_t bit_length(const Integer& z) {
+  return z == 0 ? 0 : static_cast<std::size_t>(mpz_sizeinbase(z.backend().data(), 2));
+}
+
 std::string to_string(const Rational& q) { return q.str(); }
 std::string to_string(const Integer& z) { return z.str(); }
 

@@ -22,6 +22,10 @@ namespace bmp = boost::multiprecision;
 using Integer = bmp::number<bmp::gmp_int, bmp::et_off>;
 using Rational = bmp::number<bmp::gmp_rational, bmp::et_off>;
 using Mpfr = bmp::number<bmp::mpfr_float_backend<0>, bmp::et_off>;
+// A machine integer for exact fast paths whose callers have bounded every intermediate value
+// below 2^126 beforehand (`__extension__` keeps -Wpedantic quiet about the GCC type).
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
 
 // Sets the default precision (in bits) of Mpfr values created while it lives (process-wide in Boost 1.74); the
 // previous precision comes back on destruction. Precondition (checked): 2 <= bits <= 2^20.
@@ -54,6 +58,13 @@ template <>
 inline double from_rational<double>(const Rational& q) { return to_binary64(q); }
 template <>
 inline Mpfr from_rational<Mpfr>(const Rational& q) { return Mpfr(q); }  // mpfr_set_q: RNDN
+
+// Exact conversions between Int128 and Integer; to_int128 requires (unchecked) |z| < 2^127.
+Integer to_integer(Int128 x);
+Int128 to_int128(const Integer& z);
+
+// Number of bits of |z| (0 for z = 0): |z| < 2^bit_length(z).
+std::size_t bit_length(const Integer& z);
 
 // "p/q" in lowest terms, or "p" when q = 1. This is the exact output format of interface.md.
 std::string to_string(const Rational& q);

@@ -19,7 +19,7 @@
 
 namespace mhla {
 
-// D = d * d(d+1)/2, or 0 when it would overflow std::size_t (callers refuse such d).
+// D = d * d(d+1)/2, or 0 when it would overflow std::size_t (callers refuse such d). @proof D1
 constexpr std::size_t feature_dim(std::size_t d) {
   std::size_t a = d, b = d + 1, pairs = 0, D = 0;
   if (b == 0) return 0;
@@ -104,7 +104,8 @@ Matrix<T> feature_rows(const Matrix<T>& Z, const std::vector<std::size_t>& posit
   return rows;
 }
 
-// The weight vectors w_0 .. w_{d-1} of a model as a d x feature_dim matrix (row a = w_a).
+// The weight vectors w_0 .. w_{d-1} of a model as a d x feature_dim matrix (row a = w_a), so
+// that Y[a][b] = <w_a, phi(Z, b)> (@proof L1).
 template <class T>
 Matrix<T> weights(const Model<T>& model) {
   const std::size_t d = model.d;
@@ -137,6 +138,7 @@ T frobenius(const Matrix<T>& A, const Matrix<T>& B) {
 }
 
 // The same K from Gram matrices and tokens, without forming features: O(d^2) instead of O(d^3).
+// @proof K1
 template <class T>
 T kernel_folded(const Matrix<T>& G, const std::vector<T>& z, const Matrix<T>& G2, const std::vector<T>& z2) {
   T diag(0);
