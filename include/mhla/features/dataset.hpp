@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "mhla/arith/scalar.hpp"
-#include "mhla/features/features.hpp"
+#include "mhla/features/exact_fast.hpp"
 
 namespace mhla {
 
@@ -42,7 +42,8 @@ struct DesignMatrix {
 
 // The rows of every (sample, target) of the dataset, in file order, whether or not observed;
 // when coordinate is given, only the targets whose y[*coordinate] is observed (that is Phi_a).
-// One Gram matrix per sample (prefix Gram matrices when the dataset is causal).
+// One Gram matrix per sample (prefix Gram matrices when the dataset is causal), computed in
+// integers (Lemma S1).
 inline DesignMatrix design_matrix(const Dataset& ds, std::optional<std::size_t> coordinate = std::nullopt) {
   std::vector<DesignRow> rows;
   for (std::size_t s = 0; s < ds.samples.size(); ++s)
@@ -57,7 +58,7 @@ inline DesignMatrix design_matrix(const Dataset& ds, std::optional<std::size_t> 
     std::vector<std::size_t> positions;
     std::size_t end = r;
     for (; end < rows.size() && rows[end].sample == s; ++end) positions.push_back(rows[end].position);
-    const Matrix<Rational> block = feature_rows(ds.samples[s].Z, positions, ds.causal);
+    const Matrix<Rational> block = feature_rows_exact(ds.samples[s].Z, positions, ds.causal);
     for (std::size_t i = 0; i < positions.size(); ++i)
       std::copy(block.row(i), block.row(i) + block.cols(), out.phi.row(r + i));
     r = end;

@@ -76,7 +76,8 @@ std::vector<T> output_column(const Model<T>& model, const Matrix<T>& G, const Ma
   return y;
 }
 
-// Y = MHLA_Theta(Z), the d x n output. Precondition (checked): Z has model.d rows.
+// Y = MHLA_Theta(Z), the d x n output, through Gram matrices (@proof M1).
+// Precondition (checked): Z has model.d rows.
 template <class T>
 Matrix<T> evaluate(const Model<T>& model, const Matrix<T>& Z) {
   if (Z.rows() != model.d) fail(ErrorKind::internal, "evaluate: input has the wrong number of rows");
@@ -101,7 +102,7 @@ Matrix<T> evaluate(const Model<T>& model, const Matrix<T>& Z) {
   return Y;
 }
 
-// K of the float error bound above (proofs-notes/02-model.md, Lemma F1).
+// K of the float error bound above (@proof F1).
 constexpr std::size_t rounding_count(std::size_t d, std::size_t n, std::size_t heads) {
   return n + 3 * d + heads + 9;
 }
