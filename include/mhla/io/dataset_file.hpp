@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// Dataset files (interface.md, "Dataset file"):
+//   {"format": "mhla-dataset", "version": 1, "d": 2, "causal": false,
+//    "samples": [{"Z": [[...d rows of n scalars...]], "y": [...]}, 
+//                {"Z": [...], "targets": [{"position": 0, "y": [1, null]}]}, {"Z": [...]}]}
+// Z has exactly d rows of the same length n >= 1 (column t is token t). "y" is shorthand for
+// one target at the last position; a target's y has d entries, null = not observed; a sample
+// with neither "y" nor "targets" is an input only; "y" and "targets" together are an error.
+// Positions are in 0..n-1. Unknown extra keys are ignored. Errors as in model_file.hpp.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "mhla/features/dataset.hpp"
+#include "mhla/io/json_output.hpp"
+
+namespace mhla {
+
+inline constexpr const char* dataset_format_name = "mhla-dataset";
+inline constexpr std::size_t dataset_format_version = 1;
+
+// The dataset in a file ("-" = standard input).
+Dataset read_dataset(const std::string& path);
+// The dataset in text; source_name names it in messages.
+Dataset parse_dataset_text(std::string_view text, const std::string& source_name);
+
+// The dataset file document, exact strings; a sample with one target at its last position is
+// written with the "y" shorthand.
+OrderedJson dataset_json(const Dataset& ds);
+
+}  // namespace mhla

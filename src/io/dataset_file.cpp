@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#include "mhla/io/dataset_file.hpp"
+
+#include <limits>
+#include <memory>
+
+#include "mhla/io/files.hpp"
+#include "mhla/io/json_scalars.hpp"
+#include "mhla/io/model_file.hpp"
+
+namespace mhla {
+namespace {
+
+std::vector<std::optional<Rational>> read_target_values(const json::Located& y, std::size_t d, NumberSemantics semantics) {
+  const std::size_t length = y.array_size();
+  if (length != d) y.fail("y has " + std::to_string(length) + " entries; expected d = " + std::to_string(d));
+  std::vector<std::optional<Rational>> values;
+  values.reserve(d);
+  for (std::size_t a = 0; a < d; ++a) values.push_back(read_optional_scalar(y.element(a), semantics));
+  return values;
+}
+
+Sample read_sample(const json::Located& at, std::size_t d, NumberSemantics semantics) {
+  at.expect_object();
+  Sample sample;
+  sample.Z = read_matrix(at.member("Z"), "Z", d, std::nullopt, semantics);
+  const std::size_t n = sample.Z.cols();
+  const std::optional<json::Located> y = at.optional_member("y");
+  const std::optional<json::Located> targets = at.optional_member("targets");
+  if (y && targets) at.fail("both \"y\" and \"targets\" are given; use one");
+  if (y) sample.targets.push_back(Target{n - 1, read_target_values(*y, d, semantics)});
+  if (targets) {
+    const std::size_t count = targets->array_size();
+    for (std::size_t t = 0; t < count; ++t) {
+      const json::Located target = targets->element(t);
+      target.expect_object();
+      const std::size_t position = target.member("position").as_size(0, n - 1);
+      sample.targets.push_back(Target{position, read_target_values(target.member("y"), d, semantics)});
+    }
+  }
+  return sample;
+}
+
+OrderedJson target_values_json(const std::vector<std::optional<Rational>>& y) {
+  OrderedJson out = OrderedJson::array();
+  for (const auto& v : y) out.push_back(v ? exact_scalar_json(*v) : OrderedJson(nullptr));
+  return out;
+}
+
+}  // namespace
+
+Dataset parse_dataset_text(std::string_view text, const std::string& source_name) {
+  const json::Value tree = json::parse_json(text, source_name);
+  const json::Located root(tree, std::make_shared<const std::string>(source_name));
+  check_format_header(root, dataset_format_name, dataset_format_version);
+  const NumberSemantics semantics = number_semantics_of(root);
+  Dataset ds;
+  const json::Located d = root.member("d");
+  ds.d = d.as_size(1, std::numeric_limits<std::size_t>::max());
+  check_dimension_fits(ds.d, source_name + ": " + d.path());
+  if (const auto causal = root.optional_member("causal")) ds.causal = causal->as_bool();
+  const json::Located samples = root.member("samples");
+  const std::size_t count = samples.array_size();
+  ds.samples.reserve(count);
+  for (std::size_t s = 0; s < count; ++s) ds.samples.push_back(read_sample(samples.element(s), ds.d, semantics));
+  return ds;
+}
+
+Dataset read_dataset(const std::string& path) {
+  return parse_dataset_text(read_file_bytes(path), input_display_name(path));
+}
+
+OrderedJson dataset_json(const Dataset& ds) {
+  OrderedJson doc;
+  doc["format"] = dataset_format_name;
+  doc["version"] = dataset_format_version;
+  doc["d"] = ds.d;
+  doc["causal"] = ds.causal;
+  doc["samples"] = OrderedJson::array();
+  for (const Sample& s : ds.samples) {
+    OrderedJson sample;
+    sample["Z"] = exact_matrix_json(s.Z);
+    if (s.targets.size() == 1 && s.targets[0].position + 1 == s.Z.cols()) {
+      sample["y"] = target_values_json(s.targets[0].y);
+    } else if (!s.targets.empty()) {
+      sample["targets"] = OrderedJson::array();
+      for (const Target& t : s.targets)
+        sample["targets"].push_back(OrderedJson{{"position", t.position}, {"y", target_values_json(t.y)}});
+    }
+    doc["samples"].push_back(std::move(sample));
+  }
+  return doc;
+}
+
+}  // namespace mhla
