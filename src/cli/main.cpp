@@ -1,3 +1,99 @@
 // SPDX-License-Identifier: MIT
+// The mhla command line (interface.md, "Command line"). Exit statuses: 0 success (or a "yes"
+// verdict), 1 a "no" verdict, 2 bad usage / bad input / resource limit / I/O, with one line
+// "mhla: <message>" on standard error and nothing else written, 3 an internal error.
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <cstdio>
 #include <iostream>
-int main() { std::cout << "mhla " MHLA_VERSION "\n"; }
+#include <new>
+#include <vector>
+
+#include "command.hpp"
+#include "mhla/io/memory_limit.hpp"
+#include "mhla/support/error.hpp"
+
+namespace mhla::cli {
+
+#define MHLA_SUBCOMMAND(name) Subcommand add_##name##_command(CLI::App& app);
+#include "command_list.hpp"
+#undef MHLA_SUBCOMMAND
+
+void print_summary(const GlobalOptions& global, const std::string& name, const std::string& line) {
+  if (!global.quiet) std::cerr << "mhla " << name << ": " << line << "\n";
+}
+
+std::string output_description(const std::string& path) { return path == "-" ? "standard output" : path; }
+
+namespace {
+
+// One line for standard error: newlines in a message (from a library) become spaces.
+std::string one_line(std::string message) {
+  for (char& c : message)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!message.empty() && message.back() == ' ') message.pop_back();
+  return message;
+}
+
+int report(int status, const std::string& message) {
+  std::fflush(stdout);
+  std::cerr << "mhla: " << one_line(message) << std::endl;
+  return status;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"mhla: exact multi-head linear attention (MHLA): evaluation, features, identifiability", "mhla"};
+  app.set_version_flag("--version", std::string("mhla ") + MHLA_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the subcommand
+  app.footer(
+      "Exit status: 0 success, 1 a 'no' verdict, 2 bad usage, bad input, resource limit or I/O error\n"
+      "(one line on standard error, nothing written), 3 internal error.\n"
+      "Run 'mhla SUBCOMMAND --help' for a subcommand's options.");
+  GlobalOptions global;
+  double memory_limit_gib = 0;
+  app.add_flag("-q,--quiet", global.quiet, "Do not print the short summary on standard error");
+  app.add_option("--memory-limit", memory_limit_gib,
+                 "Refuse work estimated to need more than this many GiB (default: 3/4 of MemTotal)")
+      ->check(CLI::PositiveNumber);
+
+  std::vector<Subcommand> subcommands{
+#define MHLA_SUBCOMMAND(name) add_##name##_command(app),
+#include "command_list.hpp"
+#undef MHLA_SUBCOMMAND
+  };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help, --version
+    return report(exit_status(ErrorKind::usage), std::string(e.what()) + " (see mhla --help)");
+  }
+  if (memory_limit_gib > 0) {
+    const double bytes = std::ldexp(memory_limit_gib, 30);
+    set_memory_limit_bytes(bytes >= 1.8e19 ? UINT64_MAX : static_cast<std::uint64_t>(bytes));
+  }
+  for (const Subcommand& sub : subcommands)
+    if (sub.app->parsed()) return sub.run(global);
+  return report(exit_status(ErrorKind::internal), "no subcommand ran");
+}
+
+}  // namespace
+}  // namespace mhla::cli
+
+int main(int argc, char** argv) {
+  using mhla::ErrorKind;
+  try {
+    return mhla::cli::run(argc, argv);
+  } catch (const mhla::Error& e) {
+    return mhla::cli::report(mhla::exit_status(e.kind()), e.what());
+  } catch (const std::bad_alloc&) {
+    return mhla::cli::report(mhla::exit_status(ErrorKind::resource_limit),
+                             "out of memory (the input is too large for this machine; see --memory-limit)");
+  } catch (const std::exception& e) {
+    return mhla::cli::report(mhla::exit_status(ErrorKind::internal), std::string("internal error: ") + e.what());
+  } catch (...) {
+    return mhla::cli::report(mhla::exit_status(ErrorKind::internal), "internal error: unknown exception");
+  }
+}

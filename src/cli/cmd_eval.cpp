@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// mhla eval --model M --input I [--arith exact|binary64|mpfr:BITS] [-o FILE]
+// The model's outputs Y = sum_h V_h Z (Z^T Q_h Z) (math.md, "The model") on every input of a
+// dataset file, exact by default. For a float arithmetic each output matrix comes with the
+// rigorous bound of model.hpp (Lemma F1): |fl(Y) - Y| <= gamma_K * Yabs entrywise.
+#include <cmath>
+#include <memory>
+
+#include "arith_option.hpp"
+#include "command.hpp"
+#include "mhla/arith/scalar_text.hpp"
+#include "mhla/io/dataset_file.hpp"
+#include "mhla/io/files.hpp"
+#include "mhla/io/json_output.hpp"
+#include "mhla/io/memory_limit.hpp"
+#include "mhla/io/model_file.hpp"
+#include "mhla/model/model.hpp"
+
+namespace mhla::cli {
+namespace {
+
+struct EvalOptions {
+  std::string model_path, input_path, output_path = "-", arith = "exact";
+};
+
+Rational absolute(const Rational& q) { return q < 0 ? Rational(-q) : q; }
+
+// gamma_K = K u / (1 - K u) with u = 2^-bits, or nullopt when K u >= 1 (no bound).
+std::optional<Rational> gamma(std::size_t K, unsigned bits) {
+  const Rational Ku = Rational(Integer(K), Integer(1) << bits);
+  if (Ku >= 1) return std::nullopt;
+  return Ku / (Rational(1) - Ku);
+}
+
+// Entrywise bound on |fl(Y) - Y| for input Z: gamma_K * Yabs, Yabs the exact output of
+// (|V_h|, |Q_h|) on |Z|, each entry printed rounded up. null when the bound does not exist.
+OrderedJson error_bound_json(const Model<Rational>& absolute_model, const Matrix<Rational>& Z, unsigned bits) {
+  const std::optional<Rational> g = gamma(rounding_count(Z.rows(), Z.cols(), absolute_model.heads.size()), bits);
+  if (!g) return nullptr;
+  const Matrix<Rational> Yabs = evaluate(absolute_model, convert<Rational>(Z, absolute));
+  return matrix_json(Yabs, [&](const Rational& y) { return decimal_upper_bound(*g * y, 3); });
+}
+
+bool all_finite(const Matrix<double>& m) {
+  for (double x : m.data())
+    if (!std::isfinite(x)) return false;
+  return true;
+}
+bool all_finite(const Matrix<Mpfr>& m) {
+  for (const Mpfr& x : m.data())
+    if (!mpfr_number_p(x.backend().data())) return false;
+  return true;
+}
+
+// The outputs in the float type T (double or Mpfr at the current precision), with bounds.
+template <class T>
+OrderedJson float_outputs(const Model<Rational>& model, const Dataset& inputs, unsigned bits, const EvalOptions& opts) {
+  const Model<T> float_model = convert_model<T>(model, from_rational<T>);
+  const Model<Rational> absolute_model = convert_model<Rational>(model, absolute);
+  OrderedJson outputs = OrderedJson::array();
+  for (std::size_t s = 0; s < inputs.samples.size(); ++s) {
+    const Matrix<T> Z = convert<T>(inputs.samples[s].Z, from_rational<T>);
+    const Matrix<T> Y = evaluate(float_model, Z);
+    if (!all_finite(Y) || !all_finite(Z))
+      fail(ErrorKind::bad_input, input_display_name(opts.input_path) + ": $.samples[" + std::to_string(s) +
+                                     "]: the " + opts.arith + " evaluation overflows; use --arith exact");
+    OrderedJson out;
+    out["Y"] = matrix_json(Y, [](const T& y) { return to_decimal_string(y); });
+    out["error_bound"] = error_bound_json(absolute_model, inputs.samples[s].Z, bits);
+    outputs.push_back(std::move(out));
+  }
+  return outputs;
+}
+
+OrderedJson exact_outputs(const Model<Rational>& model, const Dataset& inputs) {
+  OrderedJson outputs = OrderedJson::array();
+  for (const Sample& sample : inputs.samples) outputs.push_back(OrderedJson{{"Y", exact_matrix_json(evaluate(model, sample.Z))}});
+  return outputs;
+}
+
+// Refuses runs whose outputs and work matrices would not fit the memory limit.
+void check_eval_memory(const Model<Rational>& model, const Dataset& inputs) {
+  const double d = static_cast<double>(model.d), H = static_cast<double>(model.heads.size());
+  double entries = 4 * H * d * d + 4 * d * d;  // model copies (float, |.|), Gram and mixing matrices
+  double tokens = 0;
+  for (const Sample& s : inputs.samples) tokens += static_cast<double>(s.Z.cols());
+  entries += 3 * d * tokens;  // Y, Yabs and the bound text per output entry
+  check_memory_estimate("eval: the outputs", entries * 2 * estimated_bytes_per_rational,
+                        std::to_string(inputs.samples.size()) + " inputs, d = " + std::to_string(model.d) + ", " +
+                            std::to_string(model.heads.size()) + " heads");
+}
+
+int run_eval(const EvalOptions& opts, const GlobalOptions& global) {
+  const Arithmetic arith = parse_arithmetic(opts.arith);
+  const Model<Rational> model = read_model(opts.model_path);
+  const Dataset inputs = read_dataset(opts.input_path);
+  if (inputs.d != model.d)
+    fail(ErrorKind::bad_input, input_display_name(opts.input_path) + ": $.d: d = " + std::to_string(inputs.d) +
+                                   " differs from the model's d = " + std::to_string(model.d) + " (" +
+                                   input_display_name(opts.model_path) + ")");
+  check_eval_memory(model, inputs);
+
+  OrderedJson doc;
+  doc["format"] = "mhla-outputs";
+  doc["version"] = 1;
+  doc["arith"] = arith.name();
+  switch (arith.kind) {
+    case Arithmetic::Kind::exact: doc["outputs"] = exact_outputs(model, inputs); break;
+    case Arithmetic::Kind::binary64: doc["outputs"] = float_outputs<double>(model, inputs, arith.bits, opts); break;
+    case Arithmetic::Kind::mpfr: {
+      const MpfrPrecision precision(arith.bits);
+      doc["outputs"] = float_outputs<Mpfr>(model, inputs, arith.bits, opts);
+      break;
+    }
+  }
+  write_json_file(opts.output_path, doc);
+  print_summary(global, "eval",
+                std::to_string(inputs.samples.size()) + " outputs (d = " + std::to_string(model.d) + ", " +
+                    std::to_string(model.heads.size()) + " heads, " + (model.causal ? "causal" : "non-causal") + ", " +
+                    arith.name() + ") written to " + output_description(opts.output_path));
+  return 0;
+}
+
+}  // namespace
+
+Subcommand add_eval_command(CLI::App& app) {
+  auto opts = std::make_shared<EvalOptions>();
+  CLI::App* sub = app.add_subcommand("eval", "The model's outputs on the inputs of a dataset file");
+  sub->add_option("--model", opts->model_path, "Model file (- for standard input)")->required();
+  sub->add_option("--input", opts->input_path, "Dataset file whose inputs Z are evaluated (targets are ignored)")->required();
+  sub->add_option("--arith", opts->arith, "exact (default), binary64, or mpfr:BITS (2 <= BITS <= 1048576)");
+  sub->add_option("-o,--output", opts->output_path, "Output file, written atomically (default - = standard output)");
+  sub->footer(
+      "Output: {\"format\": \"mhla-outputs\", \"version\": 1, \"arith\": ..., \"outputs\": [{\"Y\": [[...]]}, ...]},\n"
+      "one d x n matrix per input. Exact arithmetic prints exact strings (\"p/q\" or integers); binary64\n"
+      "and mpfr:BITS print decimal strings that read back as the computed float, and add per output an\n"
+      "\"error_bound\" matrix: |computed - exact| <= gamma_K * Yabs entrywise, with u = 2^-53 or 2^-BITS,\n"
+      "K = n + 3d + H + 9, gamma_K = K u / (1 - K u), Yabs the exact output of the model (|V|, |Q|) on |Z|,\n"
+      "printed rounded up to 3 significant digits (null when K u >= 1). The bound assumes no overflow or\n"
+      "underflow occurs. The model's causal flag is used; the dataset's is ignored.");
+  return {sub, [opts](const GlobalOptions& global) { return run_eval(*opts, global); }};
+}
+
+}  // namespace mhla::cli
