@@ -135,7 +135,7 @@ void EchelonModP::buffer_row(const double* centred) {
   // block that met dependent rows the full block size is used again, so a deficient stream
   // is not processed in tiny, memory-bound blocks.
   const std::size_t missing = n_ - lead_.size();
-  const std::size_t capacity = saw_dependent_ ? kBlockRows : std::clamp<std::size_t>(missing, 16, kBlockRows);
+  const std::size_t capacity = saw_dependent_ ? kBlockRows : std::clamp<std::size_t>(missing, 1, kBlockRows);
   if (block_index_.size() >= capacity) eliminate_block();
 }
 
@@ -220,8 +220,6 @@ std::size_t EchelonModP::rank() {
   flush();
   return lead_.size();
 }
-
-bool EchelonModP::saturated() { return rank() == n_; }
 
 const std::vector<std::size_t>& EchelonModP::pivot_rows() {
   flush();

@@ -62,7 +62,10 @@ class EchelonModP {
   void flush();
   std::size_t rows_seen() const noexcept { return seen_; }
   std::size_t rank();
-  bool saturated();  // rank() == cols()
+  // True once the rows eliminated so far have rank cols() (does not flush: a streaming
+  // producer polls it after each add_row and stops; add_row flushes by itself whenever the
+  // buffered rows could complete the rank).
+  bool saturated() const noexcept { return lead_.size() == n_; }
   // Row rank profile, increasing.
   const std::vector<std::size_t>& pivot_rows();
   // Column rank profile, increasing.
