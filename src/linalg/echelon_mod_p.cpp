@@ -2,6 +2,7 @@
 #include "mhla/linalg/echelon_mod_p.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <string>
 
@@ -63,13 +64,21 @@ namespace avx512 {
 }  // namespace avx512
 #pragma GCC pop_options
 
+const Kernels* best_kernels() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return &avx512::kTable;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &avx2::kTable;
+  return &generic::kTable;
+}
+
+std::atomic<const Kernels*> g_kernels{nullptr};
+
 const Kernels& kernels() {
-  static const Kernels* k = [] {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return &avx512::kTable;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &avx2::kTable;
-    return &generic::kTable;
-  }();
+  const Kernels* k = g_kernels.load(std::memory_order_relaxed);
+  if (k == nullptr) {
+    k = best_kernels();
+    g_kernels.store(k, std::memory_order_relaxed);
+  }
   return *k;
 }
 
@@ -262,6 +271,24 @@ std::vector<std::vector<std::uint64_t>> EchelonModP::nullspace() {
   for (std::size_t f = 0; f < n_; ++f)
     if (!is_pivot_col_[f]) basis.push_back(kernel_vector(f));
   return basis;
+}
+
+bool echelon_mod_p_select_kernel(KernelIsa isa) {
+  __builtin_cpu_init();
+  const Kernels* k = nullptr;
+  switch (isa) {
+    case KernelIsa::automatic: k = best_kernels(); break;
+    case KernelIsa::generic: k = &generic::kTable; break;
+    case KernelIsa::avx2:
+      if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) k = &avx2::kTable;
+      break;
+    case KernelIsa::avx512:
+      if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) k = &avx512::kTable;
+      break;
+  }
+  if (k == nullptr) return false;
+  g_kernels.store(k, std::memory_order_relaxed);
+  return true;
 }
 
 RankProfileModP rank_profile_mod_p(const PrimeField& F, const Matrix<std::int64_t>& A) {

@@ -96,6 +96,12 @@ class EchelonModP {
   bool saw_dependent_ = false;
 };
 
+// Test hook: the instruction set of the binary64 kernels (by default the widest the CPU
+// supports, chosen at first use). Returns false, changing nothing, when the CPU lacks it.
+// Process-wide; meant for tests that run every kernel on one machine.
+enum class KernelIsa { automatic, generic, avx2, avx512 };
+bool echelon_mod_p_select_kernel(KernelIsa isa);
+
 // Convenience: rank and profiles of a whole matrix with integer entries, reduced mod p.
 struct RankProfileModP {
   std::uint64_t p = 0;
