@@ -82,13 +82,13 @@ MaskedNumbers mask_numbers(std::string_view text) {
   return out;
 }
 
-// "line:column" (1-based, column in bytes) of the byte just before offset.
-std::string line_and_column(std::string_view text, std::size_t offset) {
-  offset = std::min(offset, text.size());
-  const std::size_t at = offset == 0 ? 0 : offset - 1;
-  const std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-  const std::size_t line_start = at == 0 ? 0 : text.rfind('\n', at - 1);
-  const std::size_t column = line_start == std::string_view::npos || at == 0 ? at + 1 : at - line_start;
+// "line:column" (1-based, column in bytes) of the byte at index at.
+std::string line_and_column(std::string_view text, std::size_t at) {
+  at = std::min(at, text.size());
+  const auto begin = text.begin(), here = text.begin() + static_cast<std::ptrdiff_t>(at);
+  const std::size_t line = 1 + static_cast<std::size_t>(std::count(begin, here, '\n'));
+  const std::size_t line_start = at == 0 ? std::string_view::npos : text.rfind('\n', at - 1);
+  const std::size_t column = line_start == std::string_view::npos ? at + 1 : at - line_start;
   return std::to_string(line) + ":" + std::to_string(column);
 }
 
@@ -134,7 +134,9 @@ class TreeBuilder {
     return true;
   }
   bool parse_error(std::size_t position, const std::string& last_token, const nlohmann::json::exception& ex) {
-    fail(ErrorKind::bad_input, source_ + ":" + line_and_column(original_, position) + ": " + describe(ex, position, last_token));
+    // position counts the bytes read; the last of them is where the parser gave up.
+    const std::size_t at = position == 0 ? 0 : position - 1;
+    fail(ErrorKind::bad_input, source_ + ":" + line_and_column(original_, at) + ": " + describe(ex, position, last_token));
   }
 
  private:
