@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Rank of an N x psi integer matrix (N = 2 psi, entries uniform in [-100, 100], fixed seed):
 // mhla's EchelonModP against FLINT's nmod_mat_rank (same prime) and fmpz_mat_rank (exact).
-// Usage: bench_rank_mod_p psi [--deficient] [--no-fmpz] [--dump FILE]
+// Usage: bench_rank_mod_p psi [--deficient] [--no-fmpz] [--dump FILE] [--isa generic|avx2|avx512]
 //   --deficient  column psi-1 is replaced by the sum of the first two columns (rank psi-1),
 //                so every engine must read all N rows
 //   --dump FILE  writes the matrix as N*psi little-endian int64 (for bench/linalg/numpy_rank.py)
@@ -15,6 +15,7 @@
 #include <string>
 
 #include "mhla/linalg/echelon_mod_p.hpp"
+#include "mhla/linalg/rank_certified.hpp"
 #include "mhla/modp/prime_stream.hpp"
 
 using namespace mhla;
@@ -35,6 +36,10 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[a], "--deficient")) deficient = true;
     else if (!std::strcmp(argv[a], "--no-fmpz")) fmpz = false;
     else if (!std::strcmp(argv[a], "--dump") && a + 1 < argc) dump = argv[++a];
+    else if (!std::strcmp(argv[a], "--isa") && a + 1 < argc) {
+      const std::string isa = argv[++a];
+      echelon_mod_p_select_kernel(isa == "generic" ? KernelIsa::generic : isa == "avx2" ? KernelIsa::avx2 : KernelIsa::avx512);
+    }
   }
   std::mt19937_64 rng(20240611);
   std::uniform_int_distribution<std::int64_t> dist(-100, 100);
@@ -58,6 +63,12 @@ int main(int argc, char** argv) {
   std::printf("psi=%zu N=%zu p=%llu\n", psi, N, static_cast<unsigned long long>(p));
   std::printf("mhla EchelonModP (streamed)   rank %zu  %.3f s  (pivot rows end at %zu)\n", r_mhla, t_mhla,
               E.pivot_rows().empty() ? 0 : E.pivot_rows().back());
+
+  t0 = std::chrono::steady_clock::now();
+  const RankCertified c = rank_certified(A, PrimeStream::standard(), RankOptions{false, 64});
+  std::printf("mhla rank_certified           rank %zu  %.3f s  (%s, %zu primes%s)\n", c.rank, seconds_since(t0),
+              c.assurance == Assurance::certified ? "certified" : "lower bound", c.primes_used,
+              c.kernel.empty() ? "" : ", with an exact kernel vector");
 
   nmod_mat_t M;
   nmod_mat_init(M, N, psi, p);
