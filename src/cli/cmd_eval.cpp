@@ -86,8 +86,8 @@ void check_eval_memory(const Model<Rational>& model, const Dataset& inputs) {
   for (const Sample& s : inputs.samples) tokens += static_cast<double>(s.Z.cols());
   entries += 3 * d * tokens;  // Y, Yabs and the bound text per output entry
   check_memory_estimate("eval: the outputs", entries * 2 * estimated_bytes_per_rational,
-                        std::to_string(inputs.samples.size()) + " inputs, d = " + std::to_string(model.d) + ", " +
-                            std::to_string(model.heads.size()) + " heads");
+                        std::to_string(inputs.samples.size()) + " inputs, d = " + std::to_string(model.d) + ", H = " +
+                            std::to_string(model.heads.size()));
 }
 
 int run_eval(const EvalOptions& opts, const GlobalOptions& global) {
@@ -115,8 +115,8 @@ int run_eval(const EvalOptions& opts, const GlobalOptions& global) {
   }
   write_json_file(opts.output_path, doc);
   print_summary(global, "eval",
-                std::to_string(inputs.samples.size()) + " outputs (d = " + std::to_string(model.d) + ", " +
-                    std::to_string(model.heads.size()) + " heads, " + (model.causal ? "causal" : "non-causal") + ", " +
+                std::to_string(inputs.samples.size()) + " outputs (d = " + std::to_string(model.d) + ", H = " +
+                    std::to_string(model.heads.size()) + ", " + (model.causal ? "causal" : "non-causal") + ", " +
                     arith.name() + ") written to " + output_description(opts.output_path));
   return 0;
 }

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "mhla/io/dataset_file.hpp"
 
-#include <limits>
 #include <memory>
 
 #include "mhla/io/files.hpp"
 #include "mhla/io/json_scalars.hpp"
-#include "mhla/io/model_file.hpp"
 
 namespace mhla {
 namespace {
@@ -52,13 +50,9 @@ OrderedJson target_values_json(const std::vector<std::optional<Rational>>& y) {
 Dataset parse_dataset_text(std::string_view text, const std::string& source_name) {
   const json::Value tree = json::parse_json(text, source_name);
   const json::Located root(tree, std::make_shared<const std::string>(source_name));
-  check_format_header(root, dataset_format_name, dataset_format_version);
-  const NumberSemantics semantics = number_semantics_of(root);
-  Dataset ds;
-  const json::Located d = root.member("d");
-  ds.d = d.as_size(1, std::numeric_limits<std::size_t>::max());
-  check_dimension_fits(ds.d, source_name + ": " + d.path());
-  if (const auto causal = root.optional_member("causal")) ds.causal = causal->as_bool();
+  const ShapeHeader header = read_shape_header(root, dataset_format_name, dataset_format_version);
+  const NumberSemantics semantics = header.semantics;
+  Dataset ds{header.d, header.causal, {}};
   const json::Located samples = root.member("samples");
   const std::size_t count = samples.array_size();
   ds.samples.reserve(count);

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "mhla/io/json_scalars.hpp"
 
+#include <limits>
 #include <string>
 #include <vector>
+
+#include "mhla/features/features.hpp"
+#include "mhla/io/memory_limit.hpp"
 
 namespace mhla {
 
@@ -18,6 +22,25 @@ void check_format_header(const json::Located& root, std::string_view expected_fo
   if (v.kind != json::Value::Kind::number || v.text != std::to_string(supported_version))
     version.fail("unknown version " + (v.kind == json::Value::Kind::number ? v.text.substr(0, 40) : json::describe_kind(v.kind)) +
                  " of " + std::string(expected_format) + " (this build reads version " + std::to_string(supported_version) + ")");
+}
+
+void check_dimension_fits(std::size_t d, const std::string& where) {
+  if (feature_dim(d) == 0)
+    fail(ErrorKind::resource_limit,
+         where + ": d = " + std::to_string(d) + " is too large: the feature dimension d^2(d+1)/2 overflows 64 bits");
+  const double dd = static_cast<double>(d);
+  check_memory_estimate(where + ": one d x d matrix", dd * dd * estimated_bytes_per_rational, "d = " + std::to_string(d));
+}
+
+ShapeHeader read_shape_header(const json::Located& root, std::string_view expected_format, std::size_t supported_version) {
+  check_format_header(root, expected_format, supported_version);
+  ShapeHeader header;
+  header.semantics = number_semantics_of(root);
+  const json::Located d = root.member("d");
+  header.d = d.as_size(1, std::numeric_limits<std::size_t>::max());
+  check_dimension_fits(header.d, root.source_name() + ": " + d.path());
+  if (const auto causal = root.optional_member("causal")) header.causal = causal->as_bool();
+  return header;
 }
 
 NumberSemantics number_semantics_of(const json::Located& root) {

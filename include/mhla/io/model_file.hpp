@@ -5,7 +5,8 @@
 // d >= 1 (a JSON integer), causal optional (default false), heads may be empty (the zero model).
 // Unknown extra keys are ignored (forward compatibility). Every error is
 // Error(bad_input, "<file>: <json path>: <reason>"); a d whose feature dimension overflows,
-// or whose d x d work matrices exceed the memory limit, is Error(resource_limit).
+// or whose d x d work matrices exceed the memory limit, is Error(resource_limit)
+// (read_shape_header in json_scalars.hpp).
 #pragma once
 #include <string>
 #include <string_view>
@@ -26,9 +27,5 @@ Model<Rational> parse_model_text(std::string_view text, const std::string& sourc
 
 // The model file document for m, exact strings; write it with write_json_file.
 OrderedJson model_json(const Model<Rational>& m);
-
-// Refuses a d whose feature dimension overflows or whose d x d matrices would not fit the
-// memory limit; what names the place in messages ("data.json: $.d").
-void check_dimension_fits(std::size_t d, const std::string& what);
 
 }  // namespace mhla
