@@ -5,19 +5,20 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <string>
+
 #include "mhla/linalg/nullspace_multimodular.hpp"
 using namespace mhla;
+
 int main(int argc, char** argv) {
+  if (argc < 2) return 2;
   std::size_t n = std::stoul(argv[1]);
   std::mt19937_64 rng(5);
-  std::uniform_int_distribution<std::int64_t> d(-100, 100);
-  Matrix<std::int64_t> A(2 * n, n);
-  for (auto& x : A.data()) x = d(rng);
   Matrix<std::int64_t> B(2 * n, n - 1), C(n - 1, n);
   std::uniform_int_distribution<std::int64_t> s(-3, 3);
   for (auto& x : B.data()) x = s(rng);
   for (auto& x : C.data()) x = s(rng);
-  A = multiply(B, C);
+  const Matrix<std::int64_t> A = multiply(B, C);
   auto t0 = std::chrono::steady_clock::now();
   auto k = nullspace_multimodular(A);
   double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
