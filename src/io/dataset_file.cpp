@@ -65,11 +65,7 @@ Dataset read_dataset(const std::string& path) {
 }
 
 OrderedJson dataset_json(const Dataset& ds) {
-  OrderedJson doc;
-  doc["format"] = dataset_format_name;
-  doc["version"] = dataset_format_version;
-  doc["d"] = ds.d;
-  doc["causal"] = ds.causal;
+  OrderedJson doc = shape_header_json(dataset_format_name, dataset_format_version, ds.d, ds.causal);
   doc["samples"] = OrderedJson::array();
   for (const Sample& s : ds.samples) {
     OrderedJson sample;

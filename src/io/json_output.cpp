@@ -45,6 +45,10 @@ OrderedJson exact_matrix_json(const Matrix<Rational>& m) {
   return matrix_json(m, [](const Rational& q) { return exact_scalar_json(q); });
 }
 
+OrderedJson shape_header_json(const char* format, std::size_t version, std::size_t d, bool causal) {
+  return OrderedJson{{"format", format}, {"version", version}, {"d", d}, {"causal", causal}};
+}
+
 std::string render_json(const OrderedJson& document) {
   std::string out;
   render(document, 0, out);

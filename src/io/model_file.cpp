@@ -31,11 +31,7 @@ Model<Rational> read_model(const std::string& path) {
 }
 
 OrderedJson model_json(const Model<Rational>& m) {
-  OrderedJson doc;
-  doc["format"] = model_format_name;
-  doc["version"] = model_format_version;
-  doc["d"] = m.d;
-  doc["causal"] = m.causal;
+  OrderedJson doc = shape_header_json(model_format_name, model_format_version, m.d, m.causal);
   doc["heads"] = OrderedJson::array();
   for (const Head<Rational>& h : m.heads) {
     OrderedJson head;

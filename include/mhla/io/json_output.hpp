@@ -31,6 +31,9 @@ OrderedJson matrix_json(const Matrix<T>& m, F&& format) {
   return rows;
 }
 
+// The opening keys of a model or dataset file: format, version, d, causal (in that order).
+OrderedJson shape_header_json(const char* format, std::size_t version, std::size_t d, bool causal);
+
 // The document as text, two-space indentation, arrays of non-containers on one line, and a
 // final newline.
 std::string render_json(const OrderedJson& document);
