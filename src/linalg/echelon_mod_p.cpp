@@ -104,6 +104,7 @@ EchelonModP::EchelonModP(const PrimeField& F, std::size_t cols) : F_(F), n_(cols
   p_ = static_cast<double>(F.p);
   pinv_ = 1.0 / p_;
   is_pivot_col_.assign(n_, 0);
+  basis_.reserve(n_ * stride_);  // no reallocation peak; pages are touched only when used
   block_.reserve(kBlockRows * stride_);
 }
 
