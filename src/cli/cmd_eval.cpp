@@ -14,7 +14,7 @@
 #include "mhla/io/json_output.hpp"
 #include "mhla/io/memory_limit.hpp"
 #include "mhla/io/model_file.hpp"
-#include "mhla/model/model.hpp"
+#include "mhla/features/exact_fast.hpp"
 
 namespace mhla::cli {
 namespace {
@@ -37,7 +37,7 @@ std::optional<Rational> gamma(std::size_t K, unsigned bits) {
 OrderedJson error_bound_json(const Model<Rational>& absolute_model, const Matrix<Rational>& Z, unsigned bits) {
   const std::optional<Rational> g = gamma(rounding_count(Z.rows(), Z.cols(), absolute_model.heads.size()), bits);
   if (!g) return nullptr;
-  const Matrix<Rational> Yabs = evaluate(absolute_model, convert<Rational>(Z, absolute));
+  const Matrix<Rational> Yabs = evaluate_exact(absolute_model, convert<Rational>(Z, absolute));
   return matrix_json(Yabs, [&](const Rational& y) { return decimal_upper_bound(*g * y, 3); });
 }
 
@@ -74,7 +74,7 @@ OrderedJson float_outputs(const Model<Rational>& model, const Dataset& inputs, u
 
 OrderedJson exact_outputs(const Model<Rational>& model, const Dataset& inputs) {
   OrderedJson outputs = OrderedJson::array();
-  for (const Sample& sample : inputs.samples) outputs.push_back(OrderedJson{{"Y", exact_matrix_json(evaluate(model, sample.Z))}});
+  for (const Sample& sample : inputs.samples) outputs.push_back(OrderedJson{{"Y", exact_matrix_json(evaluate_exact(model, sample.Z))}});
   return outputs;
 }
 
