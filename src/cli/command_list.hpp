@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The subcommands of mhla, one line each, in the order --help lists them. No include guard:
 // main.cpp includes this twice with different definitions of MHLA_SUBCOMMAND (command.hpp).
+MHLA_SUBCOMMAND(demo)
 MHLA_SUBCOMMAND(eval)
 MHLA_SUBCOMMAND(features)
+MHLA_SUBCOMMAND(verify)
