@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+// certify: identifiability of every output coordinate of a dataset, with witnesses both ways
+// (math.md, Identifiability and Witnesses; proofs-notes/05-certificates.md).
+//
+// Mathematics: coordinate a is identifiable iff rank_Q(Phi_a) = D = feature_dim(d) (@proof C1).
+//   * Fast path: the rows of Phi_a in file order, as integer numerators over each sample's
+//     common denominator L_s^3 (Lemma S1), reduced mod a prime p dividing no L_s, are streamed
+//     into EchelonModP, which stops at rank D. Rank D mod p proves rank D over Q (@proof C2):
+//     witness "nonzero-minor" = the D pivot rows, p, and det(Phi_a[rows, :]) mod p
+//     = det(integer numerators) * prod_rows (L_s^3)^{-1} mod p, nonzero.
+//   * Otherwise rank mod p = r < D is only a lower bound (p may be unlucky). The exact path
+//     (rank_certified: multimodular kernel vectors, each checked Phi_a v = 0 over Q) decides:
+//     either full rank after all (then a minor witness as above, with a prime dividing no
+//     cited L_s), or a kernel vector v != 0, checked exactly: not identifiable. With
+//     exact_rank (default) all D - r kernel vectors are computed, so `rank` is exact
+//     (r from a nonzero minor, at most r from D - r independent kernel vectors); without it,
+//     `rank` is a certified lower bound and rank_upper_bound = D - 1.
+//   * A deficient coordinate gets a distinguishing input (Z, b), <v, phi(Z, b)> != 0, found and
+//     verified exactly (distinguishing_input.hpp), and a note when every row of Phi_a depends on
+//     a single token (n = 1, or position 0 when causal): rank <= d(d+1)(d+2)/6 < D (@proof C3).
+//   * Coordinates observing exactly the same rows share one computation.
+// Nothing unverified is reported: every claim in the result has a checked witness, and a
+// failed self-check throws Error(internal).
+// Preconditions: a well-formed dataset (as read_dataset returns); feature_dim(d) != 0.
+// Cost: streamed elimination O(m D r) with m the rows read before saturation (about D for
+// generic data), plus the D x D witness minor (D^3/3); the deficient path builds the integer
+// design matrix and runs the multimodular kernel (nullspace_multimodular.hpp). Memory: the
+// mod-p basis, about 8 D^2 bytes (certify_memory_estimate); the deficient path additionally
+// holds Phi_a in integers (announced through CertifyOptions::check_memory first).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mhla/arith/scalar.hpp"
+#include "mhla/cert/distinguishing_input.hpp"
+#include "mhla/features/dataset.hpp"
+#include "mhla/modp/prime_stream.hpp"
+
+namespace mhla {
+
+// Full-rank witness: det(Phi_a[rows, :]) mod prime, nonzero; prime divides no denominator of
+// those rows.
+struct MinorWitness {
+  std::uint64_t prime = 0;
+  std::vector<std::size_t> rows;  // D indices into the rows of Phi_a, increasing
+  std::uint64_t minor_mod_prime = 0;
+};
+
+struct CoordinateCertificate {
+  std::size_t a = 0;
+  bool observed = false;
+  std::size_t rows = 0;                           // rows of Phi_a
+  std::size_t rank = 0;                           // exact when rank_exact, else a certified lower bound
+  bool rank_exact = false;
+  std::optional<std::size_t> rank_upper_bound;    // set when !rank_exact (then D - 1)
+  bool identifiable = false;
+  std::optional<MinorWitness> minor;              // identifiable
+  std::vector<Rational> kernel_vector;            // not identifiable: Phi_a v = 0 exactly, v != 0
+  std::optional<DistinguishingInput> distinguishing_input;  // not identifiable
+  bool single_token_rows = false;                 // every row depends on one token (Lemma C3)
+  std::size_t same_rows_as = 0;                   // the first coordinate with these rows (itself if none)
+  std::size_t primes_tried = 0;                   // primes consumed (skipped or unlucky ones included)
+};
+
+struct Certificate {
+  std::size_t d = 0, feature_dim = 0;
+  bool causal = false;
+  bool identifiable = false;  // every observed coordinate is (vacuously true if none is)
+  std::vector<CoordinateCertificate> coordinates;  // one per a = 0..d-1
+};
+
+struct CertifyOptions {
+  PrimeStream primes = PrimeStream::standard();
+  bool exact_rank = true;  // deficient coordinates: all D - r kernel vectors (exact rank)
+  // Called before a large allocation (what, estimated bytes, detail); may throw to refuse.
+  std::function<void(std::string_view, double, const std::string&)> check_memory;
+};
+
+// Bytes the fast path needs for a dataset of dimension d (the mod-p basis and row buffers).
+double certify_memory_estimate(std::size_t d);
+
+Certificate certify(const Dataset& ds, const CertifyOptions& options = {});
+
+// The note of Lemma C3, as the certificate file states it.
+inline constexpr const char* single_token_note =
+    "every row depends on one token: rank is at most d(d+1)(d+2)/6 < D; such data can never be identifiable";
+
+}  // namespace mhla

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+#include "mhla/cert/certify.hpp"
+
+#include <map>
+#include <utility>
+
+#include "mhla/cert/det_mod_p.hpp"
+#include "mhla/features/exact_fast.hpp"
+#include "mhla/linalg/echelon_mod_p.hpp"
+#include "mhla/linalg/rank_certified.hpp"
+#include "mhla/modp/reduce.hpp"
+#include "mhla/support/error.hpp"
+
+namespace mhla {
+namespace {
+
+// The rows of Phi_a, grouped by sample (rows of one sample are contiguous in file order).
+struct RowBlock {
+  std::size_t sample = 0;
+  std::vector<std::size_t> positions;
+  std::size_t first_row = 0;  // index in Phi_a of the block's first row
+};
+
+struct RowSet {
+  std::vector<RowBlock> blocks;
+  std::size_t rows = 0;
+};
+
+RowSet rows_of_coordinate(const Dataset& ds, std::size_t a) {
+  RowSet out;
+  for (std::size_t s = 0; s < ds.samples.size(); ++s) {
+    RowBlock block{s, {}, out.rows};
+    for (const Target& t : ds.samples[s].targets)
+      if (t.y.at(a)) block.positions.push_back(t.position);
+    out.rows += block.positions.size();
+    if (!block.positions.empty()) out.blocks.push_back(std::move(block));
+  }
+  return out;
+}
+
+// Key identifying the rows of Phi_a: (sample, target index) of every observed target.
+std::vector<std::pair<std::size_t, std::size_t>> row_key(const Dataset& ds, std::size_t a) {
+  std::vector<std::pair<std::size_t, std::size_t>> key;
+  for (std::size_t s = 0; s < ds.samples.size(); ++s)
+    for (std::size_t t = 0; t < ds.samples[s].targets.size(); ++t)
+      if (ds.samples[s].targets[t].y.at(a)) key.emplace_back(s, t);
+  return key;
+}
+
+std::uint64_t residue_of(Int128 x, std::uint64_t p) {
+  Int128 r = x % static_cast<Int128>(p);
+  if (r < 0) r += static_cast<Int128>(p);
+  return static_cast<std::uint64_t>(r);
+}
+
+// The integer numerators L_s^3 phi(Z_s, b) of a block's rows reduced mod p, row-major
+// (Lemma S1: exact through Int128 when the a-priori bound allows, GMP otherwise).
+std::vector<std::uint64_t> block_residues(const Dataset& ds, const RowBlock& block, const PrimeField& F) {
+  const Matrix<Rational>& Z = ds.samples[block.sample].Z;
+  const Integer L = detail::lcm_of_denominators(Z);
+  std::size_t bits = 0;
+  Matrix<Int128> Z128;
+  std::vector<std::uint64_t> out;
+  if (detail::scale_to_int128(Z, L, Z128, bits) && detail::bits_of_count(Z.cols()) + 3 * bits <= 126) {
+    const Matrix<Int128> rows = feature_rows(Z128, block.positions, ds.causal);
+    out.reserve(rows.data().size());
+    for (Int128 x : rows.data()) out.push_back(residue_of(x, F.p));
+  } else {
+    const ScaledIntegerMatrix rows = feature_rows_scaled(Z, block.positions, ds.causal);
+    out.reserve(rows.numerators.data().size());
+    for (const Integer& x : rows.numerators.data()) out.push_back(reduce_mod(F, x));
+  }
+  return out;
+}
+
+// The next prime of the stream dividing none of the given samples' denominators L_s.
+std::uint64_t next_prime_avoiding(PrimeStream& primes, const std::vector<Integer>& L, const std::vector<std::size_t>& samples,
+                                  std::size_t& tried) {
+  for (;;) {
+    const std::uint64_t p = primes.next();
+    ++tried;
+    const PrimeField F(p);
+    bool ok = true;
+    for (std::size_t s : samples) ok = ok && reduce_mod(F, L[s]) != 0;
+    if (ok) return p;
+  }
+}
+
+// det(Phi_a[rows, :]) mod p for rows given as indices into Phi_a (increasing): the integer
+// minor times prod (L_s^3)^{-1}. Precondition: p divides no L_s of the cited rows. @proof C2
+std::uint64_t rational_minor_mod_p(const Dataset& ds, const RowSet& set, const std::vector<std::size_t>& rows,
+                                   const std::vector<Integer>& L, const PrimeField& F) {
+  const std::size_t D = feature_dim(ds.d);
+  std::vector<std::uint64_t> sub;
+  sub.reserve(rows.size() * D);
+  std::uint64_t scale = 1 % F.p;
+  std::size_t next = 0;
+  for (const RowBlock& block : set.blocks) {
+    if (next == rows.size()) break;
+    if (rows[next] >= block.first_row + block.positions.size()) continue;
+    RowBlock cited{block.sample, {}, 0};
+    for (; next < rows.size() && rows[next] < block.first_row + block.positions.size(); ++next)
+      cited.positions.push_back(block.positions[rows[next] - block.first_row]);
+    const std::vector<std::uint64_t> r = block_residues(ds, cited, F);
+    sub.insert(sub.end(), r.begin(), r.end());
+    const std::uint64_t l = reduce_mod(F, L[block.sample]);
+    const std::uint64_t l3inv = F.inv(F.mul(l, F.mul(l, l)));
+    for (std::size_t i = 0; i < cited.positions.size(); ++i) scale = F.mul(scale, l3inv);
+  }
+  if (sub.size() != D * D) fail(ErrorKind::internal, "certify: witness rows are not D rows of Phi_a");
+  return F.mul(det_mod_p(F, sub, D), scale);
+}
+
+// A nonzero-minor witness on the given D rows (rank D over Q known to hold): primes from the
+// stream avoiding the rows' denominators until the minor is nonzero mod p.
+MinorWitness minor_witness(const Dataset& ds, const RowSet& set, std::vector<std::size_t> rows,
+                           const std::vector<Integer>& L, PrimeStream& primes, std::size_t& tried) {
+  std::vector<std::size_t> samples;
+  for (const RowBlock& b : set.blocks) samples.push_back(b.sample);
+  for (std::size_t attempt = 0; attempt < 4096; ++attempt) {
+    const PrimeField F(next_prime_avoiding(primes, L, samples, tried));
+    const std::uint64_t minor = rational_minor_mod_p(ds, set, rows, L, F);
+    if (minor != 0) return {F.p, std::move(rows), minor};
+  }
+  fail(ErrorKind::internal, "certify: no prime gives a nonzero witness minor");
+}
+
+bool single_token_rows(const Dataset& ds, const RowSet& set) {
+  for (const RowBlock& b : set.blocks)
+    for (std::size_t pos : b.positions)
+      if (!(ds.samples[b.sample].Z.cols() == 1 || (ds.causal && pos == 0))) return false;
+  return true;
+}
+
+CoordinateCertificate certify_rows(const Dataset& ds, const RowSet& set, const std::vector<Integer>& L,
+                                   const CertifyOptions& options, PrimeStream& primes) {
+  const std::size_t D = feature_dim(ds.d);
+  CoordinateCertificate c;
+  c.observed = true;
+  c.rows = set.rows;
+  c.single_token_rows = single_token_rows(ds, set);
+
+  // Fast path: stream the rows mod p until rank D.
+  std::vector<std::size_t> samples;
+  for (const RowBlock& b : set.blocks) samples.push_back(b.sample);
+  const PrimeField F(next_prime_avoiding(primes, L, samples, c.primes_tried));
+  if (set.rows >= D) {
+    EchelonModP echelon(F, D);
+    for (const RowBlock& block : set.blocks) {
+      const std::vector<std::uint64_t> residues = block_residues(ds, block, F);
+      for (std::size_t i = 0; i < block.positions.size() && !echelon.saturated(); ++i)
+        echelon.add_row_residues(std::span<const std::uint64_t>(residues.data() + i * D, D));
+      if (echelon.saturated()) break;
+    }
+    if (echelon.rank() == D) {
+      // @proof C2: pivot rows x all columns is a nonzero minor mod p of the integer rows.
+      const std::vector<std::size_t> rows = echelon.pivot_rows();
+      const std::uint64_t minor = rational_minor_mod_p(ds, set, rows, L, F);
+      if (minor == 0) fail(ErrorKind::internal, "certify: the pivot minor vanishes mod p");
+      c.rank = D;
+      c.rank_exact = true;
+      c.identifiable = true;
+      c.minor = MinorWitness{F.p, rows, minor};
+      return c;
+    }
+  }
+
+  // Rank mod p < D: a lower bound only. The exact path decides.
+  const double bytes = static_cast<double>(set.rows) * static_cast<double>(D) * 48.0;
+  if (options.check_memory)
+    options.check_memory("certify: the integer design matrix of a rank-deficient coordinate", bytes,
+                         std::to_string(set.rows) + " rows x " + std::to_string(D) + " features");
+  Matrix<Integer> A(set.rows, D);
+  for (const RowBlock& block : set.blocks) {
+    const ScaledIntegerMatrix s = feature_rows_scaled(ds.samples[block.sample].Z, block.positions, ds.causal);
+    for (std::size_t i = 0; i < block.positions.size(); ++i)
+      std::copy(s.numerators.row(i), s.numerators.row(i) + D, A.row(block.first_row + i));
+  }
+  RankOptions ro;
+  ro.exact_rank = options.exact_rank;
+  const RankCertified rc = rank_certified(A, primes, ro);
+  c.primes_tried += rc.primes_used;
+  for (std::size_t i = 0; i < rc.primes_used; ++i) primes.next();  // keep the stream moving on
+  if (rc.status == RankStatus::full_column_rank) {
+    c.rank = D;
+    c.rank_exact = true;
+    c.identifiable = true;
+    c.minor = minor_witness(ds, set, rc.pivot_rows, L, primes, c.primes_tried);
+    return c;
+  }
+  if (rc.status != RankStatus::deficient || rc.kernel.empty())
+    fail(ErrorKind::internal, "certify: the exact rank computation gave up");
+  // @proof C1: v != 0 with Phi_a v = 0 (re-checked here, not only inside rank_certified).
+  if (!annihilates_exactly(A, rc.kernel.front()))
+    fail(ErrorKind::internal, "certify: kernel vector fails the exact check");
+  c.rank = rc.rank;
+  c.rank_exact = rc.assurance == Assurance::certified;
+  if (!c.rank_exact) c.rank_upper_bound = D - 1;
+  c.identifiable = false;
+  c.kernel_vector = rc.kernel.front();
+  c.distinguishing_input = distinguishing_input_search(c.kernel_vector, ds.d, ds.causal);
+  if (!c.distinguishing_input) fail(ErrorKind::internal, "certify: no distinguishing input found");
+  return c;
+}
+
+}  // namespace
+
+double certify_memory_estimate(std::size_t d) {
+  const double D = static_cast<double>(feature_dim(d));
+  // basis D x D doubles, the row buffer (128 rows), one sample's residues, the witness minor.
+  return 8.0 * D * D * 2 + 8.0 * 160 * D;
+}
+
+Certificate certify(const Dataset& ds, const CertifyOptions& options) {
+  const std::size_t D = feature_dim(ds.d);
+  if (D == 0) fail(ErrorKind::internal, "certify: feature_dim(d) does not fit");
+  Certificate cert;
+  cert.d = ds.d;
+  cert.feature_dim = D;
+  cert.causal = ds.causal;
+  cert.identifiable = true;
+  std::vector<Integer> L;
+  L.reserve(ds.samples.size());
+  for (const Sample& s : ds.samples) L.push_back(detail::lcm_of_denominators(s.Z));
+  PrimeStream primes = options.primes;
+  std::map<std::vector<std::pair<std::size_t, std::size_t>>, std::size_t> seen;  // rows -> first coordinate
+  for (std::size_t a = 0; a < ds.d; ++a) {
+    const RowSet set = rows_of_coordinate(ds, a);
+    if (set.rows == 0) {
+      CoordinateCertificate c;
+      c.a = c.same_rows_as = a;
+      cert.coordinates.push_back(std::move(c));
+      continue;
+    }
+    auto [it, fresh] = seen.emplace(row_key(ds, a), a);
+    CoordinateCertificate c = fresh ? certify_rows(ds, set, L, options, primes) : cert.coordinates[it->second];
+    c.a = a;
+    c.same_rows_as = it->second;
+    cert.identifiable = cert.identifiable && c.identifiable;
+    cert.coordinates.push_back(std::move(c));
+  }
+  return cert;
+}
+
+}  // namespace mhla
