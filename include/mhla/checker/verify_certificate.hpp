@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// The independent certificate checker behind `mhla verify` (interface.md, "Certificate file";
+// math.md, "Identifiability" and "Witnesses"). VIPR-style: small, single-threaded, and sharing
+// nothing with the engine but the file parsing (io/). It converts the parsed dataset to gmpxx
+// rationals once, re-derives every cited feature row with a plain loop straight from math.md,
+// and does its own arithmetic mod p (deterministic Miller-Rabin, Gaussian elimination).
+//
+// What a VALID verdict certifies, per observed coordinate a with D = d^2(d+1)/2:
+//   * "nonzero-minor": p is prime, divides no denominator of the cited rows, and the D x D
+//     minor of Phi_a on those rows is nonzero mod p, hence nonzero over Q: rank(Phi_a) = D,
+//     and the claims rank = D, identifiable = true are true;
+//   * "kernel-vector": v != 0 and Phi_a v = 0 exactly over Q: rank(Phi_a) < D, so the claim
+//     identifiable = false is true (an exact claimed rank < D is only checked to be < D and
+//     <= rows); a distinguishing input (Z, b), when given, has <v, phi(Z, b)> != 0.
+// Also checked: format/version, the dataset's SHA-256, d and feature_dim, each coordinate
+// exactly once, "rows" = the number of rows of Phi_a, "observed": false iff no row observes a,
+// and the top-level "identifiable" = AND over the observed coordinates.
+// Not checked: "domain_rank", "identifiable_on_domain", "alternative_model" (ignored).
+// Cost: O(D^3) word operations per minor witness; O(rows * D) rational products per kernel
+// witness, plus O(n d^2) per re-derived feature row.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mhla::checker {
+
+struct CheckResult {
+  bool valid = false;
+  std::string reason;  // why invalid ("coordinate 1: kernel vector does not annihilate row 17"); empty when valid
+};
+
+// Checks the certificate against the dataset. A well-formed but wrong certificate is an
+// ordinary result (valid = false). Unreadable or malformed files throw mhla::Error (io or
+// bad_input) naming the file and the JSON path.
+CheckResult verify_certificate(const std::string& dataset_path, const std::string& certificate_path);
+// The same on texts; the names are used in messages, the hash is of dataset_bytes.
+CheckResult verify_certificate_text(std::string_view dataset_bytes, const std::string& dataset_name,
+                                    std::string_view certificate_text, const std::string& certificate_name);
+
+// Deterministic Miller-Rabin, bases 2, 3, 5, ..., 37 (exact for every n < 2^64).
+bool is_prime_u64(std::uint64_t n);
+
+}  // namespace mhla::checker
