@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "mhla/io/dataset_file.hpp"
@@ -180,35 +181,42 @@ Q dot(const std::vector<Q>& u, const std::vector<Q>& v) {
   return s;
 }
 
-std::uint64_t mul_mod(std::uint64_t a, std::uint64_t b, std::uint64_t p) {
-  if (p <= 0xFFFFFFFFu) return a * b % p;  // a, b < p < 2^32: the product fits in 64 bits
-  return static_cast<std::uint64_t>(static_cast<u128>(a) * b % p);
-}
-
-std::uint64_t pow_mod(std::uint64_t a, std::uint64_t e, std::uint64_t p) {
-  std::uint64_t r = 1 % p;
-  for (a %= p; e; e >>= 1, a = mul_mod(a, a, p))
-    if (e & 1) r = mul_mod(r, a, p);
-  return r;
-}
-
-std::uint64_t sub_mod(std::uint64_t a, std::uint64_t b, std::uint64_t p) { return a >= b ? a - b : a + (p - b); }
+// Residues mod p (2 <= p < 2^64), all operands in [0, p). For p < 2^32 a product x = a b < p^2
+// fits in 64 bits and is reduced by Barrett's method with m = floor((2^64 - 1) / p): then
+// x m / 2^64 > x/p - x (p + 1) / (p 2^64) > x/p - 1, so q = floor(x m / 2^64) > x/p - 2 and
+// x - q p lies in [0, 2p): one subtraction finishes, no division. Larger p: 128-bit products.
+struct Mod {
+  std::uint64_t p, m;
+  explicit Mod(std::uint64_t prime) : p(prime), m(~std::uint64_t(0) / prime) {}
+  std::uint64_t mul(std::uint64_t a, std::uint64_t b) const {
+    if (p >> 32) return static_cast<std::uint64_t>(static_cast<u128>(a) * b % p);
+    const std::uint64_t x = a * b, r = x - static_cast<std::uint64_t>((static_cast<u128>(x) * m) >> 64) * p;
+    return r >= p ? r - p : r;
+  }
+  std::uint64_t sub(std::uint64_t a, std::uint64_t b) const { return a >= b ? a - b : a + (p - b); }
+  std::uint64_t pow(std::uint64_t a, std::uint64_t e) const {
+    std::uint64_t r = 1 % p;
+    for (a %= p; e; e >>= 1, a = mul(a, a))
+      if (e & 1) r = mul(r, a);
+    return r;
+  }
+};
 
 // det(M) mod p by Gaussian elimination; p prime, entries < p.
-std::uint64_t det_mod(std::vector<std::vector<std::uint64_t>> M, std::uint64_t p) {
+std::uint64_t det_mod(std::vector<std::vector<std::uint64_t>> M, const Mod& F) {
   std::uint64_t det = 1;
   const std::size_t n = M.size();
   for (std::size_t c = 0; c < n; ++c) {
     std::size_t r = c;
     while (r < n && M[r][c] == 0) ++r;
     if (r == n) return 0;
-    if (r != c) std::swap(M[r], M[c]), det = sub_mod(0, det, p);
-    det = mul_mod(det, M[c][c], p);
-    const std::uint64_t inverse = pow_mod(M[c][c], p - 2, p);  // Fermat: p is prime
+    if (r != c) std::swap(M[r], M[c]), det = F.sub(0, det);
+    det = F.mul(det, M[c][c]);
+    const std::uint64_t inverse = F.pow(M[c][c], F.p - 2);  // Fermat: p is prime
     for (std::size_t i = c + 1; i < n; ++i) {
       if (M[i][c] == 0) continue;
-      const std::uint64_t f = mul_mod(M[i][c], inverse, p);
-      for (std::size_t j = c; j < n; ++j) M[i][j] = sub_mod(M[i][j], mul_mod(f, M[c][j], p), p);
+      const std::uint64_t f = F.mul(M[i][c], inverse);
+      for (std::size_t j = c; j < n; ++j) M[i][j] = F.sub(M[i][j], F.mul(f, M[c][j]));
     }
   }
   return det;
@@ -234,6 +242,7 @@ void check_minor(const Data& data, const std::vector<std::size_t>& rows_a, const
   require(is_prime_u64(*p), at + "prime " + std::to_string(*p) + " is not prime");
   require(w.rows.size() == D, at + "minor cites " + std::to_string(w.rows.size()) + " rows; expected feature_dim = " +
                                   std::to_string(D));
+  const Mod F(*p);
   std::set<std::size_t> seen;
   std::vector<std::vector<std::uint64_t>> M;
   for (std::size_t r : w.rows) {
@@ -245,25 +254,25 @@ void check_minor(const Data& data, const std::vector<std::size_t>& rows_a, const
     for (const Q& x : phi(data.inputs[row.sample], row.position, data.causal)) {
       const std::uint64_t den = mpz_fdiv_ui(x.get_den_mpz_t(), *p);
       require(den != 0, at + "prime " + std::to_string(*p) + " divides a denominator of row " + std::to_string(r));
-      residues.push_back(mul_mod(mpz_fdiv_ui(x.get_num_mpz_t(), *p), pow_mod(den, *p - 2, *p), *p));
+      residues.push_back(F.mul(mpz_fdiv_ui(x.get_num_mpz_t(), *p), F.pow(den, *p - 2)));
     }
     M.push_back(std::move(residues));
   }
-  const std::uint64_t det = det_mod(std::move(M), *p);
+  const std::uint64_t det = det_mod(std::move(M), F);
   require(as_u64(w.minor) == det, at + "minor_mod_prime is " + w.minor.get_str() + " but the minor is " +
                                       std::to_string(det) + " mod " + std::to_string(*p));
   require(det != 0, at + "the minor is 0 mod " + std::to_string(*p) + ", which proves nothing");
 }
 
 void check_kernel(const Data& data, const std::vector<std::size_t>& rows_a, const Coordinate& c, std::size_t D,
-                  const std::string& at) {
+                  const std::string& at, bool annihilation_passed) {
   const std::vector<Q>& v = c.witness->vector;
   require(v.size() == D, at + "kernel vector has " + std::to_string(v.size()) + " entries; expected feature_dim = " +
                              std::to_string(D));
   bool nonzero = false;
   for (const Q& x : v) nonzero = nonzero || x != 0;
   require(nonzero, at + "kernel vector is zero");
-  for (std::size_t r = 0; r < rows_a.size(); ++r) {
+  for (std::size_t r = 0; r < rows_a.size() && !annihilation_passed; ++r) {
     const Data::Row& row = data.rows[rows_a[r]];
     require(dot(phi(data.inputs[row.sample], row.position, data.causal), v) == 0,
             at + "kernel vector does not annihilate row " + std::to_string(r));
@@ -286,6 +295,10 @@ void check(const Data& data, const std::string& dataset_hash, const Certificate&
                                      std::to_string(D));
   std::vector<bool> listed(d, false);
   bool all_identifiable = true;
+  // Coordinates observed on the same rows usually cite the same witness: a check already passed
+  // on identical inputs (rows of Phi_a, witness) is not repeated.
+  std::set<std::tuple<std::vector<std::size_t>, Q, std::vector<std::size_t>, Q>> minors_passed;
+  std::set<std::pair<std::vector<std::size_t>, std::vector<Q>>> kernels_passed;
   for (const Coordinate& c : cert.coordinates) {
     const std::string at = "coordinate " + std::to_string(c.a) + ": ";
     require(c.a < d, at + "a is out of range (d = " + std::to_string(d) + ")");
@@ -310,12 +323,15 @@ void check(const Data& data, const std::string& dataset_hash, const Certificate&
                                 std::to_string(D));
       require(*c.identifiable, at + "identifiable is false but a nonzero minor proves full rank");
       require(!c.distinguishing, at + "distinguishing_input given for a full-rank coordinate");
-      check_minor(data, rows_a, *c.witness, D, at);
+      auto key = std::tuple(rows_a, c.witness->prime, c.witness->rows, c.witness->minor);
+      if (!minors_passed.count(key)) check_minor(data, rows_a, *c.witness, D, at), minors_passed.insert(std::move(key));
     } else {
       require(*c.rank < D, at + "rank = " + std::to_string(*c.rank) + " but a kernel vector proves rank < " +
                                std::to_string(D));
       require(!*c.identifiable, at + "identifiable is true but a kernel vector proves rank < feature_dim");
-      check_kernel(data, rows_a, c, D, at);
+      auto key = std::pair(rows_a, c.witness->vector);
+      check_kernel(data, rows_a, c, D, at, kernels_passed.count(key) > 0);
+      kernels_passed.insert(std::move(key));
     }
     all_identifiable = all_identifiable && *c.identifiable;
   }
@@ -332,13 +348,14 @@ bool is_prime_u64(std::uint64_t n) {
   if (n < 2) return false;
   for (std::uint64_t q : bases)
     if (n % q == 0) return n == q;
+  const Mod F(n);
   std::uint64_t odd = n - 1;
   int twos = 0;
   for (; odd % 2 == 0; odd /= 2) ++twos;
   for (std::uint64_t a : bases) {  // n - 1 = odd * 2^twos; a is a witness unless one of these holds
-    std::uint64_t x = pow_mod(a, odd, n);
+    std::uint64_t x = F.pow(a, odd);
     bool passes = x == 1 || x == n - 1;
-    for (int i = 1; i < twos && !passes; ++i) passes = (x = mul_mod(x, x, n)) == n - 1;
+    for (int i = 1; i < twos && !passes; ++i) passes = (x = F.mul(x, x)) == n - 1;
     if (!passes) return false;
   }
   return true;
