@@ -118,6 +118,15 @@ OrderedJson engine_certificate(const std::string& text) {
   return cert;
 }
 
+// det of Phi_a on the given rows, mod prime, by the engine's design matrix and a rational oracle.
+std::string minor_mod(const std::string& text, std::size_t a, const std::vector<std::size_t>& rows, std::uint64_t prime) {
+  const DesignMatrix dm = design_matrix(parse_dataset_text(text, "dataset"), a);
+  Matrix<Rational> sub(rows.size(), dm.phi.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t j = 0; j < dm.phi.cols(); ++j) sub(i, j) = dm.phi(rows[i], j);
+  return mod_p_string(det_rational(sub), prime);
+}
+
 checker::CheckResult check_text(const std::string& ds, const OrderedJson& cert) {
   return checker::verify_certificate_text(ds, "dataset.json", cert.dump(), "cert.json");
 }
@@ -253,6 +262,9 @@ TEST_CASE("checker rejects every corrupted field of a full-rank certificate") {
   expect_verdict(ds, mutated([](J& c, J&, J&) { c["coordinates"].erase(1); }), false, "coordinate 1 is not listed");
   expect_verdict(ds, mutated([](J&, J& a, J&) { a["distinguishing_input"] = {{"Z", {{1}, {1}}}, {"position", 0}}; }),
                  false, "distinguishing_input given for a full-rank coordinate");
+  // The second coordinate cites the same rows; its own claims are still checked.
+  expect_verdict(ds, mutated([](J& c, J&, J&) { c["coordinates"][1]["witness"]["minor_mod_prime"] = "1"; }), false,
+                 "coordinate 1: minor_mod_prime is 1");
   // A different dataset with the same shape: the hash catches it first; with the hash forged,
   // the minor does.
   const std::string other = text_of(random_dataset(rng, 2, 12, 3, false));
@@ -349,4 +361,23 @@ TEST_CASE("malformed certificates and unreadable files exit 2 with one line nami
       {"verify", "--dataset", dir.file("nothing.json"), "--certificate", dir.write("c.json", good.dump())});
   CHECK(run2.status == 2);
   CHECK(run2.err.find("nothing.json") != std::string::npos);
+}
+
+TEST_CASE("checker handles primes up to 2^64 (128-bit products) and on both sides of 2^32 (Barrett)") {
+  std::mt19937_64 rng(8);
+  const std::string ds = text_of(random_dataset(rng, 3, 40, 4, true, true));
+  const OrderedJson good = engine_certificate(ds);
+  const std::vector<std::size_t> rows = good["coordinates"][0]["witness"]["rows"].get<std::vector<std::size_t>>();
+  for (std::uint64_t p : {4294967291ull, 4294967311ull, 1152921504606846883ull, 18446744073709551557ull}) {
+    const std::string minor = minor_mod(ds, 0, rows, p);
+    REQUIRE(minor != "0");
+    OrderedJson c = good;
+    for (auto& coordinate : c["coordinates"]) {
+      coordinate["witness"]["prime"] = std::to_string(p);
+      coordinate["witness"]["minor_mod_prime"] = minor;
+    }
+    expect_verdict(ds, c, true);
+    c["coordinates"][2]["witness"]["minor_mod_prime"] = std::to_string(std::stoull(minor) ^ 1);
+    expect_verdict(ds, c, false, "coordinate 2: minor_mod_prime is");
+  }
 }
