@@ -105,16 +105,11 @@ Coordinate read_coordinate(const json::Located& c) {
   out.a = c.member("a").as_size(0, kMax);
   if (auto o = c.optional_member("observed")) out.observed = o->as_bool();
   // An observed coordinate must state its claims and their witness; an unobserved one may.
-  auto size_field = [&](const char* key) -> std::optional<std::size_t> {
-    if (auto m = out.observed ? std::optional(c.member(key)) : c.optional_member(key)) return m->as_size(0, kMax);
-    return std::nullopt;
-  };
-  out.rows = size_field("rows");
-  out.rank = size_field("rank");
-  if (auto m = out.observed ? std::optional(c.member("identifiable")) : c.optional_member("identifiable"))
-    out.identifiable = m->as_bool();
-  if (auto m = out.observed ? std::optional(c.member("witness")) : c.optional_member("witness"))
-    out.witness = read_witness(*m);
+  auto field = [&](const char* key) { return out.observed ? std::optional(c.member(key)) : c.optional_member(key); };
+  if (auto m = field("rows")) out.rows = m->as_size(0, kMax);
+  if (auto m = field("rank")) out.rank = m->as_size(0, kMax);
+  if (auto m = field("identifiable")) out.identifiable = m->as_bool();
+  if (auto m = field("witness")) out.witness = read_witness(*m);
   if (auto m = c.optional_member("distinguishing_input")) out.distinguishing = read_point(*m);
   return out;
 }
