@@ -26,15 +26,20 @@ Matrix<Rational> random_matrix(std::mt19937_64& rng, std::size_t r, std::size_t 
   return m;
 }
 
+Model<Rational> random_model(std::mt19937_64& rng, std::size_t d, bool causal, Entries kind) {
+  Model<Rational> m{d, causal, {}};
+  for (std::size_t h = 0; h < 2; ++h) m.heads.push_back({random_matrix(rng, d, d, kind), random_matrix(rng, d, d, kind)});
+  return m;
+}
+
 template <class T>
 T convert_scalar(const Rational& q) { return from_rational<T>(q); }
 
 template <class T>
 void bench_eval(benchmark::State& state, Entries kind, bool causal) {
-  const std::size_t d = state.range(0), n = state.range(1), H = 2;
+  const std::size_t d = state.range(0), n = state.range(1);
   std::mt19937_64 rng(d * 1000 + n);
-  Model<Rational> m{d, causal, {}};
-  for (std::size_t h = 0; h < H; ++h) m.heads.push_back({random_matrix(rng, d, d, kind), random_matrix(rng, d, d, kind)});
+  const Model<Rational> m = random_model(rng, d, causal, kind);
   const Matrix<Rational> Z = random_matrix(rng, d, n, kind);
   const Model<T> mt = convert_model<T>(m, convert_scalar<T>);
   const Matrix<T> Zt = convert<T>(Z, convert_scalar<T>);
@@ -54,10 +59,9 @@ void bench_features(benchmark::State& state, Entries kind, bool causal) {
 }
 
 void bench_eval_fast(benchmark::State& state, Entries kind, bool causal) {
-  const std::size_t d = state.range(0), n = state.range(1), H = 2;
+  const std::size_t d = state.range(0), n = state.range(1);
   std::mt19937_64 rng(d * 1000 + n);
-  Model<Rational> m{d, causal, {}};
-  for (std::size_t h = 0; h < H; ++h) m.heads.push_back({random_matrix(rng, d, d, kind), random_matrix(rng, d, d, kind)});
+  const Model<Rational> m = random_model(rng, d, causal, kind);
   const Matrix<Rational> Z = random_matrix(rng, d, n, kind);
   for (auto _ : state) benchmark::DoNotOptimize(evaluate_exact(m, Z));
   state.SetItemsProcessed(state.iterations() * n);

@@ -57,18 +57,14 @@ std::uint64_t residue_of(Int128 x, std::uint64_t p) {
 // (Lemma S1: exact through Int128 when the a-priori bound allows, GMP otherwise).
 std::vector<std::uint64_t> block_residues(const Dataset& ds, const RowBlock& block, const PrimeField& F) {
   const Matrix<Rational>& Z = ds.samples[block.sample].Z;
-  const Integer L = detail::lcm_of_denominators(Z);
-  std::size_t bits = 0;
-  Matrix<Int128> Z128;
   std::vector<std::uint64_t> out;
-  if (detail::scale_to_int128(Z, L, Z128, bits) && detail::bits_of_count(Z.cols()) + 3 * bits <= 126) {
-    const Matrix<Int128> rows = feature_rows(Z128, block.positions, ds.causal);
-    out.reserve(rows.data().size());
-    for (Int128 x : rows.data()) out.push_back(residue_of(x, F.p));
+  if (const auto rows = feature_rows_int128(Z, block.positions, ds.causal)) {
+    out.reserve(rows->numerators.data().size());
+    for (Int128 x : rows->numerators.data()) out.push_back(residue_of(x, F.p));
   } else {
-    const ScaledIntegerMatrix rows = feature_rows_scaled(Z, block.positions, ds.causal);
-    out.reserve(rows.numerators.data().size());
-    for (const Integer& x : rows.numerators.data()) out.push_back(reduce_mod(F, x));
+    const ScaledIntegerMatrix big = feature_rows_scaled(Z, block.positions, ds.causal);
+    out.reserve(big.numerators.data().size());
+    for (const Integer& x : big.numerators.data()) out.push_back(reduce_mod(F, x));
   }
   return out;
 }
@@ -221,7 +217,7 @@ Certificate certify(const Dataset& ds, const CertifyOptions& options) {
   cert.identifiable = true;
   std::vector<Integer> L;
   L.reserve(ds.samples.size());
-  for (const Sample& s : ds.samples) L.push_back(detail::lcm_of_denominators(s.Z));
+  for (const Sample& s : ds.samples) L.push_back(denominator_lcm(s.Z));
   PrimeStream primes = options.primes;
   std::map<std::vector<std::pair<std::size_t, std::size_t>>, std::size_t> seen;  // rows -> first coordinate
   for (std::size_t a = 0; a < ds.d; ++a) {

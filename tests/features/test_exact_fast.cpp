@@ -10,7 +10,6 @@ using namespace mhla;
 
 TEST_CASE("Lemma S1: integer-scaled evaluation and features equal the rational ones", "[features][S1]") {
   std::mt19937_64 rng(31337);
-  int cases = 0;
   for (std::size_t d = 1; d <= 5; ++d)
     for (int causal = 0; causal <= 1; ++causal)
       for (int rep = 0; rep < 12; ++rep) {
@@ -23,9 +22,7 @@ TEST_CASE("Lemma S1: integer-scaled evaluation and features equal the rational o
         std::vector<std::size_t> positions;
         for (std::size_t b = 0; b < n; ++b) positions.push_back((b * 5 + 3) % n);
         REQUIRE(feature_rows_exact(Z, positions, causal == 1) == feature_rows(Z, positions, causal == 1));
-        ++cases;
       }
-  CHECK(cases == 120);
 }
 
 TEST_CASE("Lemma S1 at the edge of the Int128 bound", "[features][S1]") {

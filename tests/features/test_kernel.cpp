@@ -31,7 +31,6 @@ std::vector<Rational> unfolded_features(const Matrix<Rational>& G, const std::ve
 
 TEST_CASE("Lemma K1: both kernels from Gram matrices equal their feature inner products", "[features][kernel]") {
   std::mt19937_64 rng(99);
-  int cases = 0;
   for (std::size_t d = 1; d <= 5; ++d)
     for (int causal = 0; causal <= 1; ++causal)
       for (int rep = 0; rep < 20; ++rep) {
@@ -51,9 +50,7 @@ TEST_CASE("Lemma K1: both kernels from Gram matrices equal their feature inner p
         const auto keys = feature_keys(d);
         for (std::size_t i = 0; i < keys.size(); ++i) weighted += (keys[i].j == keys[i].k ? 1 : 2) * phi1[i] * phi2[i];
         CHECK(weighted == kernel_symmetric(G1, z1, G2, z2));
-        ++cases;
       }
-  CHECK(cases == 200);
 }
 
 TEST_CASE("the two kernels differ once off-diagonal Gram entries are present", "[features][kernel]") {

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "mhla/arith/scalar.hpp"
@@ -18,20 +19,26 @@
 
 namespace mhla {
 
-// A = numerators / denominator, denominator >= 1 the LCM of the entries' denominators.
+// A = numerators / denominator with integer numerators and denominator >= 1.
 struct ScaledIntegerMatrix {
   Matrix<Integer> numerators;
   Integer denominator{1};
-  std::size_t max_bits = 0;  // bit_length of the largest |numerator|
 };
 
-namespace detail {
+// The same with Int128 numerators (the fast path).
+struct Int128FeatureRows {
+  Matrix<Int128> numerators;
+  Integer denominator{1};
+};
 
-inline Integer lcm_of_denominators(const Matrix<Rational>& m, Integer L = 1) {
+// The least common multiple of L and the denominators of m's entries.
+inline Integer denominator_lcm(const Matrix<Rational>& m, Integer L = 1) {
   for (const Rational& x : m.data())
     if (denominator(x) != 1) L = lcm(L, denominator(x));
   return L;
 }
+
+namespace detail {
 
 // numerators of m * L (exact integers since L is a multiple of every denominator).
 inline Matrix<Integer> scale_to_integers(const Matrix<Rational>& m, const Integer& L, std::size_t& max_bits) {
@@ -81,10 +88,10 @@ inline std::size_t bits_of_count(std::size_t count) {  // ceil(log2(count)) + 1,
 inline Matrix<Rational> evaluate_exact(const Model<Rational>& model, const Matrix<Rational>& Z) {
   Integer LV = 1, LQ = 1;
   for (const auto& h : model.heads) {
-    LV = detail::lcm_of_denominators(h.V, LV);
-    LQ = detail::lcm_of_denominators(h.Q, LQ);
+    LV = denominator_lcm(h.V, LV);
+    LQ = denominator_lcm(h.Q, LQ);
   }
-  const Integer L = detail::lcm_of_denominators(Z);
+  const Integer L = denominator_lcm(Z);
   const Integer den = LV * LQ * L * L * L;
   // Every intermediate is a partial sum of terms bounded by the final sum of
   // H d^3 n |V| |Q| |Z|^3 (Lemma S1), so this many bits bound all of them.
@@ -112,34 +119,33 @@ inline Matrix<Rational> evaluate_exact(const Model<Rational>& model, const Matri
   return convert<Rational>(Yi, [&](const Integer& y) { return Rational(y, den); });
 }
 
-// The rows phi(Z, positions[r]) exactly, as integers over one common denominator L^3:
-// phi = numerators / denominator. @proof S1
+// The rows phi(Z, positions[r]) as Int128 numerators over the common denominator L^3, when
+// Z's scaled entries fit in 63 bits and n |Zi|^3 < 2^126 (Lemma S1); nullopt otherwise. This
+// is the hot path of design matrices and certification. @proof S1
+inline std::optional<Int128FeatureRows> feature_rows_int128(const Matrix<Rational>& Z,
+                                                            const std::vector<std::size_t>& positions, bool causal) {
+  const Integer L = denominator_lcm(Z);
+  std::size_t bz = 0;
+  Matrix<Int128> Z128;
+  if (!detail::scale_to_int128(Z, L, Z128, bz) || detail::bits_of_count(Z.cols()) + 3 * bz > 126) return std::nullopt;
+  return Int128FeatureRows{feature_rows(Z128, positions, causal), L * L * L};
+}
+
+// The same rows as GMP integers over L^3, whatever their size. @proof S1
 inline ScaledIntegerMatrix feature_rows_scaled(const Matrix<Rational>& Z, const std::vector<std::size_t>& positions,
                                                bool causal) {
-  const Integer L = detail::lcm_of_denominators(Z);
+  if (auto small = feature_rows_int128(Z, positions, causal))
+    return {convert<Integer>(small->numerators, [](Int128 x) { return to_integer(x); }), small->denominator};
+  const Integer L = denominator_lcm(Z);
   std::size_t bz = 0;
-  ScaledIntegerMatrix out{{}, L * L * L, 0};
-  Matrix<Int128> Z128;
-  if (detail::scale_to_int128(Z, L, Z128, bz) && detail::bits_of_count(Z.cols()) + 3 * bz <= 126) {
-    const Matrix<Int128> rows = feature_rows(Z128, positions, causal);  // |phi_i| <= n |Zi|^3
-    out.numerators = convert<Integer>(rows, [](Int128 x) { return to_integer(x); });
-  } else {
-    out.numerators = feature_rows(detail::scale_to_integers(Z, L, bz), positions, causal);
-  }
-  for (const Integer& x : out.numerators.data()) out.max_bits = std::max(out.max_bits, bit_length(x));
-  return out;
+  return {feature_rows(detail::scale_to_integers(Z, L, bz), positions, causal), L * L * L};
 }
 
 // feature_rows(Z, positions, causal) exactly; equal to feature_rows<Rational>. @proof S1
 inline Matrix<Rational> feature_rows_exact(const Matrix<Rational>& Z, const std::vector<std::size_t>& positions,
                                            bool causal) {
-  const Integer L = detail::lcm_of_denominators(Z);
-  std::size_t bz = 0;
-  Matrix<Int128> Z128;
-  if (detail::scale_to_int128(Z, L, Z128, bz) && detail::bits_of_count(Z.cols()) + 3 * bz <= 126) {
-    const Integer den = L * L * L;
-    return convert<Rational>(feature_rows(Z128, positions, causal), [&](Int128 x) { return detail::rational_from(x, den); });
-  }
+  if (auto small = feature_rows_int128(Z, positions, causal))
+    return convert<Rational>(small->numerators, [&](Int128 x) { return detail::rational_from(x, small->denominator); });
   const ScaledIntegerMatrix s = feature_rows_scaled(Z, positions, causal);
   return convert<Rational>(s.numerators, [&](const Integer& x) { return Rational(x, s.denominator); });
 }

@@ -12,7 +12,6 @@
 // Everything is templated on the scalar; exact for Rational.
 #pragma once
 #include <cstddef>
-#include <limits>
 #include <vector>
 
 #include "mhla/model/model.hpp"
