@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Fraction-free (Bareiss) elimination over Z: the readable exact reference of the linear
-// algebra (proofs-notes: "exact linear algebra").
+// Fraction-free (Bareiss) elimination over Z (@proof A1): the readable exact reference of the linear
+// algebra (proofs-notes/04).
 //
 // Mathematics: one-step Bareiss elimination on an m x n integer matrix, column by column;
 // the pivot of a column is the first remaining row with a nonzero entry there, and after

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // rank_certified: the rank over Q of an integer (or rational) matrix from the modular fast
-// path, with witnesses both ways and an explicit assurance (proofs-notes: "modular rank").
+// path, with witnesses both ways and an explicit assurance (@proof A2).
 //
 // Mathematics: for a prime p, rank_p(A mod p) <= rank_Q(A): the r x r minor on the mod-p
 // pivot rows and columns is nonzero mod p, hence nonzero as an integer. So

@@ -8,7 +8,7 @@
 // the first r_i <= N gives n = r_i, d = t_i (up to sign), accepted when |t_i| <= D and
 // gcd(r_i, t_i) = 1 (and gcd(d, m) = 1). The default bounds N = D = floor(sqrt((m-1)/2))
 // satisfy 2 N D < m.
-// What it certifies: uniqueness only; a reconstructed value is a CANDIDATE. If the true
+// What it certifies (@proof A3): uniqueness only; a reconstructed value is a CANDIDATE. If the true
 // rational's numerator and denominator are within the bounds, the candidate equals it; the
 // caller must verify the candidate exactly (e.g. A v = 0 over Z) before using it.
 // Preconditions: m >= 2; a is reduced into [0, m) by the function itself.
