@@ -82,14 +82,33 @@ std::uint64_t next_prime_avoiding(PrimeStream& primes, const std::vector<Integer
   }
 }
 
+// prod_{i in rows} (c_i)^{-1} mod p with c_i = L_s^3 of row i's sample: the factor turning the
+// minor of the integer numerators into the minor of the rational rows (rows: indices into
+// Phi_a, increasing). Precondition: p divides no L_s of the cited rows. @proof C2
+std::uint64_t rows_scale_mod_p(const RowSet& set, const std::vector<std::size_t>& rows, const std::vector<Integer>& L,
+                               const PrimeField& F) {
+  std::uint64_t scale = 1 % F.p;
+  std::size_t next = 0;
+  for (const RowBlock& block : set.blocks) {
+    std::size_t count = 0;
+    for (; next < rows.size() && rows[next] < block.first_row + block.positions.size(); ++next) ++count;
+    if (count == 0) continue;
+    const std::uint64_t l = reduce_mod(F, L[block.sample]);
+    const std::uint64_t l3inv = F.inv(F.mul(l, F.mul(l, l)));
+    scale = F.mul(scale, F.pow(l3inv, count));
+  }
+  if (next != rows.size()) fail(ErrorKind::internal, "certify: witness row out of range");
+  return scale;
+}
+
 // det(Phi_a[rows, :]) mod p for rows given as indices into Phi_a (increasing): the integer
-// minor times prod (L_s^3)^{-1}. Precondition: p divides no L_s of the cited rows. @proof C2
+// minor (by det_mod_p) times prod (L_s^3)^{-1}. Precondition: p divides no L_s of the cited
+// rows. @proof C2
 std::uint64_t rational_minor_mod_p(const Dataset& ds, const RowSet& set, const std::vector<std::size_t>& rows,
                                    const std::vector<Integer>& L, const PrimeField& F) {
   const std::size_t D = feature_dim(ds.d);
   std::vector<std::uint64_t> sub;
   sub.reserve(rows.size() * D);
-  std::uint64_t scale = 1 % F.p;
   std::size_t next = 0;
   for (const RowBlock& block : set.blocks) {
     if (next == rows.size()) break;
@@ -99,12 +118,9 @@ std::uint64_t rational_minor_mod_p(const Dataset& ds, const RowSet& set, const s
       cited.positions.push_back(block.positions[rows[next] - block.first_row]);
     const std::vector<std::uint64_t> r = block_residues(ds, cited, F);
     sub.insert(sub.end(), r.begin(), r.end());
-    const std::uint64_t l = reduce_mod(F, L[block.sample]);
-    const std::uint64_t l3inv = F.inv(F.mul(l, F.mul(l, l)));
-    for (std::size_t i = 0; i < cited.positions.size(); ++i) scale = F.mul(scale, l3inv);
   }
   if (sub.size() != D * D) fail(ErrorKind::internal, "certify: witness rows are not D rows of Phi_a");
-  return F.mul(det_mod_p(F, sub, D), scale);
+  return F.mul(det_mod_p(F, sub, D), rows_scale_mod_p(set, rows, L, F));
 }
 
 // A nonzero-minor witness on the given D rows (rank D over Q known to hold): primes from the
@@ -149,9 +165,10 @@ CoordinateCertificate certify_rows(const Dataset& ds, const RowSet& set, const s
       if (echelon.saturated()) break;
     }
     if (echelon.rank() == D) {
-      // @proof C2: pivot rows x all columns is a nonzero minor mod p of the integer rows.
+      // @proof C2: pivot rows x all columns is a nonzero minor mod p of the integer rows; the
+      // elimination already knows its value (@proof A4), no second D x D elimination.
       const std::vector<std::size_t> rows = echelon.pivot_rows();
-      const std::uint64_t minor = rational_minor_mod_p(ds, set, rows, L, F);
+      const std::uint64_t minor = F.mul(echelon.pivot_minor(), rows_scale_mod_p(set, rows, L, F));
       if (minor == 0) fail(ErrorKind::internal, "certify: the pivot minor vanishes mod p");
       c.rank = D;
       c.rank_exact = true;

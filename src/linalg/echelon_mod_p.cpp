@@ -212,6 +212,7 @@ void EchelonModP::eliminate_block() {
       continue;
     }
     const std::uint64_t lead_residue = x[c] < 0 ? F_.p - static_cast<std::uint64_t>(-x[c]) : static_cast<std::uint64_t>(x[c]);
+    lead_product_ = F_.mul(lead_product_, lead_residue);  // lambda_j, before normalisation (@proof A4)
     K.scale_reduce(x, static_cast<double>(F_.centred(F_.inv(lead_residue))), stride_, p_, pinv_);
     basis_.insert(basis_.end(), x, x + stride_);
     lead_.push_back(c);
@@ -241,6 +242,24 @@ std::vector<std::size_t> EchelonModP::pivot_cols() {
   std::vector<std::size_t> c = lead_;
   std::sort(c.begin(), c.end());
   return c;
+}
+
+std::uint64_t EchelonModP::pivot_minor() {
+  flush();
+  // The sign of the permutation j -> rank of c_j among the leading columns: (-1)^(r - cycles).
+  const std::size_t r = lead_.size();
+  std::vector<std::size_t> order(r);
+  for (std::size_t j = 0; j < r; ++j) order[j] = j;
+  std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return lead_[i] < lead_[j]; });
+  std::vector<char> visited(r, 0);
+  std::size_t cycles = 0;
+  for (std::size_t j = 0; j < r; ++j) {
+    if (visited[j]) continue;
+    ++cycles;
+    for (std::size_t k = j; !visited[k]; k = order[k]) visited[k] = 1;
+  }
+  const std::uint64_t m = lead_product_ % F_.p;
+  return (r - cycles) % 2 == 0 ? m : F_.neg(m);
 }
 
 std::vector<std::uint64_t> EchelonModP::kernel_vector(std::size_t f) {

@@ -70,6 +70,13 @@ class EchelonModP {
   const std::vector<std::size_t>& pivot_rows();
   // Column rank profile, increasing.
   std::vector<std::size_t> pivot_cols();
+  // The r x r minor of A on pivot_rows() (in order) x pivot_cols() (increasing), mod p, in
+  // [0, p); nonzero. It costs O(r log r) from the elimination state: the pivot rows are only
+  // reduced by earlier pivot rows, so det = sign(c) * prod_j lambda_j with lambda_j the leading
+  // value of the j-th pivot row's remainder before normalisation and sign(c) the sign of the
+  // permutation that sorts the leading columns c_0, ..., c_{r-1} (@proof A4). Rows found
+  // dependent (remainder zero) are discarded and do not enter it. The 0 x 0 minor is 1.
+  std::uint64_t pivot_minor();
 
   // A basis of the right kernel {v : A v = 0} over F_p: one vector per non-pivot column f,
   // with v[f] = 1, v[g] = 0 for the other non-pivot columns g. Entries in [0, p).
@@ -89,6 +96,7 @@ class EchelonModP {
   std::vector<double> basis_;               // r rows of stride_ doubles, insertion order
   std::vector<std::size_t> lead_;           // lead_[j] = c_j
   std::vector<std::size_t> pivot_rows_;     // row index of A that produced u_j
+  std::uint64_t lead_product_ = 1;          // prod of the leading values lambda_j (residue)
   std::vector<double> block_;               // buffered rows, block_rows_ x stride_
   std::vector<std::size_t> block_index_;    // their row indices in A
   std::vector<char> is_pivot_col_;
