@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// alternative_model: for a dataset with a non-identifiable observed coordinate, two MHLA that
+// fit the data exactly equally well and differ on each distinguishing input (issue 3 item 4;
+// math.md, Witnesses; proofs-notes/05-certificates.md Lemma C1(b), 06-learner.md E1, E2, H1).
+//
+// Construction: W = the exact minimum-norm least-squares solution per coordinate (fit_dataset,
+// Lemma E2); W' = W with row a replaced by w_a + v_a for every observed coordinate a that the
+// certificate reports deficient (v_a its kernel vector, Phi_a v_a = 0); both turned into heads
+// by the even split and an exact rank factorisation (heads_from_weights, Lemma H1).
+// Verified exactly before returning (Error(internal) otherwise), through the models (exact
+// evaluation, not the features):
+//   * empirical_risk(base) == fit loss (the minimum) == empirical_risk(alternative);
+//   * the two models agree on every observed training entry;
+//   * at each deficient coordinate's distinguishing input (Z, b): alternative - base at [a][b]
+//     equals <v_a, phi(Z, b)> != 0.
+// Preconditions: cert = certify(ds) (same dataset; a deficient coordinate has its kernel vector
+// and distinguishing input). Cost: that of fit_dataset (Bareiss reference path) plus O(d^6 r)
+// per head recovery: small d only (alternative_model_supported).
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "mhla/arith/scalar.hpp"
+#include "mhla/cert/certify.hpp"
+#include "mhla/model/model.hpp"
+
+namespace mhla {
+
+struct AlternativeDifference {
+  std::size_t a = 0;              // the deficient coordinate
+  DistinguishingInput input;      // from the certificate
+  Rational base_output, alternative_output;  // Y[a][position] of the two models, different
+};
+
+struct AlternativeModel {
+  Model<Rational> base;         // heads of the minimum-norm least-squares solution W
+  Model<Rational> alternative;  // heads of W + v on the deficient coordinates
+  Rational base_loss, alternative_loss;  // empirical risks, exact and equal
+  std::vector<AlternativeDifference> differences;  // one per deficient observed coordinate
+};
+
+// Whether the reference path is used for this size (feature_dim and rows bounded so that the
+// exact rational least squares stays within seconds).
+bool alternative_model_supported(const Dataset& ds);
+
+// nullopt when the certificate has no deficient observed coordinate.
+std::optional<AlternativeModel> alternative_model(const Dataset& ds, const Certificate& cert);
+
+}  // namespace mhla
