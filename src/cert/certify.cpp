@@ -3,6 +3,9 @@
 
 #include <map>
 #include <utility>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "mhla/cert/det_mod_p.hpp"
 #include "mhla/features/exact_fast.hpp"
@@ -157,6 +160,12 @@ CoordinateCertificate certify_rows(const Dataset& ds, const RowSet& set, const s
   for (const RowBlock& b : set.blocks) samples.push_back(b.sample);
   const PrimeField F(next_prime_avoiding(primes, L, samples, c.primes_tried));
   if (set.rows >= D) {
+#if defined(__GLIBC__)
+    // Peak memory: the caller's dataset parse freed a JSON tree several times the file's size,
+    // which glibc keeps mapped (its trim threshold grows after large frees). Hand it back before
+    // the basis (8 D^2 bytes, mapped separately) is filled, so the two do not add up.
+    malloc_trim(0);
+#endif
     EchelonModP echelon(F, D);
     for (const RowBlock& block : set.blocks) {
       const std::vector<std::uint64_t> residues = block_residues(ds, block, F);
