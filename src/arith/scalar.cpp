@@ -11,12 +11,21 @@
 
 namespace mhla {
 
-MpfrPrecision::MpfrPrecision(unsigned bits) : previous_(Mpfr::default_precision()) {
-  if (bits < 2 || bits > (1u << 20)) fail(ErrorKind::usage, "MPFR precision must be between 2 and 1048576 bits");
-  Mpfr::default_precision(bits);
+namespace {
+// Boost 1.74's conversion from a decimal digit count to MPFR bits (detail::digits10_2_2).
+unsigned long bits_for_digits(unsigned long digits10) { return digits10 * 1000 / 301 + ((digits10 * 1000) % 301 ? 2 : 1); }
+}  // namespace
+
+MpfrPrecision::MpfrPrecision(unsigned requested_bits) : previous_digits_(Mpfr::default_precision()), bits_(0) {
+  if (requested_bits < 2 || requested_bits > (1u << 20))
+    fail(ErrorKind::usage, "MPFR precision must be between 2 and 1048576 bits");
+  unsigned long digits = 1;
+  while (bits_for_digits(digits) < requested_bits) ++digits;
+  Mpfr::default_precision(static_cast<unsigned>(digits));
+  bits_ = static_cast<unsigned>(mpfr_get_prec(Mpfr(1).backend().data()));  // what Boost really allocates
 }
 
-MpfrPrecision::~MpfrPrecision() { Mpfr::default_precision(previous_); }
+MpfrPrecision::~MpfrPrecision() { Mpfr::default_precision(previous_digits_); }
 
 double to_binary64(const Rational& q) {
   // mpq_get_d truncates; round to nearest through a 53-bit MPFR value instead. MPFR's

@@ -14,6 +14,7 @@
 #include "mhla/io/json_output.hpp"
 #include "mhla/io/memory_limit.hpp"
 #include "mhla/io/model_file.hpp"
+#include "mhla/arith/watched_binary64.hpp"
 #include "mhla/features/exact_fast.hpp"
 
 namespace mhla::cli {
@@ -41,9 +42,9 @@ OrderedJson error_bound_json(const Model<Rational>& absolute_model, const Matrix
   return matrix_json(Yabs, [&](const Rational& y) { return decimal_upper_bound(*g * y, 3); });
 }
 
-bool all_finite(const Matrix<double>& m) {
-  for (double x : m.data())
-    if (!std::isfinite(x)) return false;
+bool all_finite(const Matrix<WatchedBinary64>& m) {
+  for (const WatchedBinary64& x : m.data())
+    if (!std::isfinite(x.value())) return false;
   return true;
 }
 bool all_finite(const Matrix<Mpfr>& m) {
@@ -52,21 +53,44 @@ bool all_finite(const Matrix<Mpfr>& m) {
   return true;
 }
 
-// The outputs in the float type T (double or Mpfr at the current precision), with bounds.
+// Conversions into the float types: binary64 is watched for underflow (watched_binary64.hpp).
+template <class T>
+T to_float(const Rational& q);
+template <>
+WatchedBinary64 to_float<WatchedBinary64>(const Rational& q) { return watched_from_rational(q); }
+template <>
+Mpfr to_float<Mpfr>(const Rational& q) { return from_rational<Mpfr>(q); }
+
+std::string float_text(const WatchedBinary64& y) { return to_decimal_string(y.value()); }
+std::string float_text(const Mpfr& y) { return to_decimal_string(y); }
+
+// The outputs in the float type T (WatchedBinary64, or Mpfr at the current precision, whose
+// exponent range makes underflow unreachable from inputs within interface.md's exponent
+// limits), with Lemma F1's bounds; "error_bound" is null with a reason when the lemma's
+// hypotheses fail (K u >= 1, or a binary64 underflow).
 template <class T>
 OrderedJson float_outputs(const Model<Rational>& model, const Dataset& inputs, unsigned bits, const EvalOptions& opts) {
-  const Model<T> float_model = convert_model<T>(model, from_rational<T>);
+  WatchedBinary64::underflowed() = false;
+  const Model<T> float_model = convert_model<T>(model, to_float<T>);
+  const bool model_underflowed = WatchedBinary64::underflowed();
   const Model<Rational> absolute_model = convert_model<Rational>(model, absolute);
   OrderedJson outputs = OrderedJson::array();
   for (std::size_t s = 0; s < inputs.samples.size(); ++s) {
-    const Matrix<T> Z = convert<T>(inputs.samples[s].Z, from_rational<T>);
+    WatchedBinary64::underflowed() = model_underflowed;
+    const Matrix<T> Z = convert<T>(inputs.samples[s].Z, to_float<T>);
     const Matrix<T> Y = evaluate(float_model, Z);
     if (!all_finite(Y) || !all_finite(Z))
       fail(ErrorKind::bad_input, input_display_name(opts.input_path) + ": $.samples[" + std::to_string(s) +
                                      "]: the " + opts.arith + " evaluation overflows; use --arith exact");
     OrderedJson out;
-    out["Y"] = matrix_json(Y, [](const T& y) { return to_decimal_string(y); });
-    out["error_bound"] = error_bound_json(absolute_model, inputs.samples[s].Z, bits);
+    out["Y"] = matrix_json(Y, [](const T& y) { return float_text(y); });
+    if (WatchedBinary64::underflowed()) {
+      out["error_bound"] = nullptr;
+      out["error_bound_unavailable"] = "underflow: a value fell to or below the smallest normal binary64 number";
+    } else {
+      out["error_bound"] = error_bound_json(absolute_model, inputs.samples[s].Z, bits);
+      if (out["error_bound"].is_null()) out["error_bound_unavailable"] = "K u >= 1: too few bits for Lemma F1";
+    }
     outputs.push_back(std::move(out));
   }
   return outputs;
@@ -92,6 +116,8 @@ void check_eval_memory(const Model<Rational>& model, const Dataset& inputs) {
 
 int run_eval(const EvalOptions& opts, const GlobalOptions& global) {
   const Arithmetic arith = parse_arithmetic(opts.arith);
+  if (opts.model_path == "-" && opts.input_path == "-")
+    fail(ErrorKind::usage, "eval: --model and --input cannot both be standard input");
   const Model<Rational> model = read_model(opts.model_path);
   const Dataset inputs = read_dataset(opts.input_path);
   if (inputs.d != model.d)
@@ -106,10 +132,11 @@ int run_eval(const EvalOptions& opts, const GlobalOptions& global) {
   doc["arith"] = arith.name();
   switch (arith.kind) {
     case Arithmetic::Kind::exact: doc["outputs"] = exact_outputs(model, inputs); break;
-    case Arithmetic::Kind::binary64: doc["outputs"] = float_outputs<double>(model, inputs, arith.bits, opts); break;
+    case Arithmetic::Kind::binary64: doc["outputs"] = float_outputs<WatchedBinary64>(model, inputs, arith.bits, opts); break;
     case Arithmetic::Kind::mpfr: {
       const MpfrPrecision precision(arith.bits);
-      doc["outputs"] = float_outputs<Mpfr>(model, inputs, arith.bits, opts);
+      doc["precision_bits"] = precision.bits();  // >= the requested BITS (scalar.hpp, MpfrPrecision)
+      doc["outputs"] = float_outputs<Mpfr>(model, inputs, precision.bits(), opts);
       break;
     }
   }
@@ -134,10 +161,12 @@ Subcommand add_eval_command(CLI::App& app) {
       "Output: {\"format\": \"mhla-outputs\", \"version\": 1, \"arith\": ..., \"outputs\": [{\"Y\": [[...]]}, ...]},\n"
       "one d x n matrix per input. Exact arithmetic prints exact strings (\"p/q\" or integers); binary64\n"
       "and mpfr:BITS print decimal strings that read back as the computed float, and add per output an\n"
-      "\"error_bound\" matrix: |computed - exact| <= gamma_K * Yabs entrywise, with u = 2^-53 or 2^-BITS,\n"
-      "K = n + 3d + H + 9, gamma_K = K u / (1 - K u), Yabs the exact output of the model (|V|, |Q|) on |Z|,\n"
-      "printed rounded up to 3 significant digits (null when K u >= 1). The bound assumes no overflow or\n"
-      "underflow occurs. The model's causal flag is used; the dataset's is ignored.");
+      "\"error_bound\" matrix: |computed - exact| <= gamma_K * Yabs entrywise, with u = 2^-53 or\n"
+      "2^-precision_bits (MPFR runs at the smallest precision Boost offers >= BITS, reported as\n"
+      "\"precision_bits\"), K = n + 3d + H + 9, gamma_K = K u / (1 - K u), Yabs the exact output of the\n"
+      "model (|V|, |Q|) on |Z|, printed rounded up to 3 significant digits. The bound is null, with an\n"
+      "\"error_bound_unavailable\" reason, when K u >= 1 or a binary64 value underflows; an overflow is\n"
+      "refused. The model's causal flag is used; the dataset's is ignored.");
   return {sub, [opts](const GlobalOptions& global) { return run_eval(*opts, global); }};
 }
 

@@ -100,7 +100,8 @@ Subcommand add_features_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("features", "The design matrix Phi of a dataset (rows in dataset order)");
   sub->add_option("--dataset", opts->dataset_path, "Dataset file (- for standard input)")->required();
   CLI::Option* coordinate = sub->add_option("--coordinate", opts->coordinate,
-                                            "Only the rows whose y[a] is observed (Phi_a), 0 <= a < d");
+                                            "Only the rows whose y[a] is observed (Phi_a), 0 <= a < d")
+                                ->check(CLI::NonNegativeNumber);
   sub->add_option("-o,--output", opts->output_path, "Output file, written atomically (default - = standard output)");
   sub->footer(
       "Output: {\"format\": \"mhla-features\", \"version\": 1, \"d\", \"causal\", \"feature_dim\": D,\n"

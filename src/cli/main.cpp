@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <new>
 #include <vector>
@@ -56,7 +57,13 @@ int run(int argc, char** argv) {
   app.add_flag("-q,--quiet", global.quiet, "Do not print the short summary on standard error");
   app.add_option("--memory-limit", memory_limit_gib,
                  "Refuse work estimated to need more than this many GiB (default: 3/4 of MemTotal)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            char* end = nullptr;
+            const double v = std::strtod(text.c_str(), &end);
+            return std::isfinite(v) && v > 0 && end && *end == '\0' ? std::string() : "must be a positive number of GiB";
+          },
+          "GIB"));
 
   std::vector<Subcommand> subcommands{
 #define MHLA_SUBCOMMAND(name) add_##name##_command(app),

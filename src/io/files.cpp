@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -113,9 +114,23 @@ std::string read_file_bytes(const std::string& path) {
   return read_all(fd.get(), path);
 }
 
-void write_file_atomically(const std::string& path, std::string_view bytes) {
-  if (path == "-") {
+void write_file_atomically(const std::string& given_path, std::string_view bytes) {
+  if (given_path == "-") {
     write_all(STDOUT_FILENO, bytes, "<stdout>");
+    return;
+  }
+  // A symbolic link is followed: the file it names is replaced, the link stays. A FIFO, device
+  // or other non-regular file (e.g. /dev/null) cannot be replaced by renaming onto it without
+  // destroying it, so it is written in place (there is no half-written file to leave behind).
+  std::error_code ec;
+  const std::filesystem::path resolved = std::filesystem::weakly_canonical(given_path, ec);
+  const std::string path = ec ? given_path : resolved.string();
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    if (std::filesystem::is_directory(status)) fail_io(given_path, "write (it is a directory)", EISDIR);
+    FileDescriptor out(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (out.get() < 0) fail_io(given_path, "open for writing", errno);
+    write_all(out.get(), bytes, given_path);
     return;
   }
   const std::string directory = directory_of(path);

@@ -323,8 +323,9 @@ std::size_t Located::as_size(std::size_t min, std::size_t max) const {
   if (t.empty() || !std::all_of(t.begin(), t.end(), is_digit)) fail("expected " + range + ", got " + got);
   std::size_t v = 0;
   for (char c : t) {
-    if (v > (std::numeric_limits<std::size_t>::max() - 9) / 10) fail("expected " + range + ", got " + got);
-    v = v * 10 + static_cast<std::size_t>(c - '0');
+    const std::size_t digit = static_cast<std::size_t>(c - '0');
+    if (v > (std::numeric_limits<std::size_t>::max() - digit) / 10) fail("expected " + range + ", got " + got);
+    v = v * 10 + digit;
   }
   if (v < min || v > max) fail("expected " + range + ", got " + got);
   return v;

@@ -79,7 +79,8 @@ Matrix<Rational> read_matrix(const json::Located& at, std::string_view what, std
     if (i == 0) {
       width = cols.value_or(length);
       if (width == 0) row.fail(std::string(what) + " has no columns; at least one is required");
-      entries.reserve(rows * width);
+      // No reserve(rows * width): later rows may be short, and a reservation sized by the
+      // first row could dwarf the file; push_back grows with the entries actually read.
     }
     if (length != width)
       row.fail("row has " + std::to_string(length) + " entries; " +

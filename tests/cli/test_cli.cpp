@@ -3,6 +3,11 @@
 // naming the file (and JSON path) and writes nothing; eval and features compute the numbers
 // worked out by hand below.
 #include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -128,6 +133,30 @@ TEST_CASE("bad input: nonexistent files, bad options") {
   expect_refusal(dir, {"eval", "--model", model, "--input", inputs, "--bogus"}, {"--bogus"});
   expect_refusal(dir, {"features", "--dataset", inputs, "--coordinate", "1"}, {"--coordinate 1 is out of range", "d = 1"});
   expect_refusal(dir, {"--memory-limit", "-3", "features", "--dataset", inputs}, {"--memory-limit"});
+  expect_refusal(dir, {"--memory-limit", "nan", "features", "--dataset", inputs}, {"--memory-limit"});
+  expect_refusal(dir, {"features", "--dataset", inputs, "--coordinate", "-1"}, {"--coordinate"});
+  expect_refusal(dir, {"eval", "--model", "-", "--input", "-"}, {"cannot both be standard input"});
+}
+
+TEST_CASE("-o follows a symbolic link and writes into a FIFO in place") {
+  const TempDir dir;
+  const std::string inputs = dir.write("inputs.json", R"({"format": "mhla-dataset", "version": 1, "d": 1, "samples": [{"Z": [[2]]}]})");
+  const std::string target = dir.write("target.json", "old");
+  std::filesystem::create_symlink(target, dir.file("link.json"));
+  REQUIRE(run_mhla({"-q", "features", "--dataset", inputs, "-o", dir.file("link.json")}).status == 0);
+  CHECK(std::filesystem::is_symlink(dir.file("link.json")));  // the link survives ...
+  CHECK(mhla_test::slurp(target).find("mhla-features") != std::string::npos);  // ... and its target is replaced
+  // A FIFO is written in place, not replaced by a regular file.
+  REQUIRE(::mkfifo(dir.file("fifo").c_str(), 0600) == 0);
+  FILE* reader = popen(("cat '" + dir.file("fifo") + "' > '" + dir.file("from_fifo") + "'").c_str(), "r");
+  REQUIRE(reader != nullptr);
+  CHECK(run_mhla({"-q", "features", "--dataset", inputs, "-o", dir.file("fifo")}).status == 0);
+  // Should mhla not have opened the FIFO, give the reader its end of file instead of a hang.
+  const int unblock = ::open(dir.file("fifo").c_str(), O_WRONLY | O_NONBLOCK);
+  if (unblock >= 0) ::close(unblock);
+  pclose(reader);
+  CHECK(std::filesystem::is_fifo(dir.file("fifo")));
+  CHECK(mhla_test::slurp(dir.file("from_fifo")).find("mhla-features") != std::string::npos);
 }
 
 TEST_CASE("help and version exit 0") {
@@ -136,7 +165,7 @@ TEST_CASE("help and version exit 0") {
     CHECK(r.status == 0);
     CHECK(r.out.find("Usage") != std::string::npos);
   }
-  CHECK(run_mhla({"eval", "--help"}).out.find("assumes no overflow or") != std::string::npos);
+  CHECK(run_mhla({"eval", "--help"}).out.find("K u >= 1 or a binary64 value underflows") != std::string::npos);
   const mhla_test::RunResult v = run_mhla({"--version"});
   CHECK(v.status == 0);
   CHECK(v.out == "mhla 0.1.0\n");
@@ -190,6 +219,12 @@ TEST_CASE("eval: binary64 and MPFR outputs lie within their error bounds of the 
     const nlohmann::json out = run_ok({"-q", "eval", "--model", m, "--input", i, "--arith", arith});
     CHECK(out["arith"] == arith);
     const unsigned bits = arith == "binary64" ? 53 : static_cast<unsigned>(std::stoul(arith.substr(5)));
+    if (bits != 53) {  // MPFR reports the precision it really used: the smallest Boost offers >= BITS
+      REQUIRE(out.contains("precision_bits"));
+      CHECK(out["precision_bits"].get<unsigned>() >= bits);
+      CHECK(out["precision_bits"].get<unsigned>() <= bits + 4);
+      CHECK(out["precision_bits"].get<unsigned>() == mhla::MpfrPrecision(bits).bits());
+    }
     for (std::size_t s = 0; s < 2; ++s) {
       const nlohmann::json& Y = out["outputs"][s]["Y"];
       const nlohmann::json& bound = out["outputs"][s]["error_bound"];
@@ -212,8 +247,30 @@ TEST_CASE("eval: binary64 and MPFR outputs lie within their error bounds of the 
         }
     }
   }
-  // Too few bits for the bound to exist: K u >= 1 gives null.
-  CHECK(run_ok({"-q", "eval", "--model", m, "--input", i, "--arith", "mpfr:3"})["outputs"][0]["error_bound"].is_null());
+  // Lemma F1 assumes no underflow: a binary64 run whose products fall below DBL_MIN gets no bound
+  // (1e-110 cubed is 1e-330, subnormal), while MPFR's exponent range keeps its bound.
+  {
+    const std::string m1 = dir.write("m1.json", R"({"format": "mhla-model", "version": 1, "d": 1, "heads": [{"V": [[1]], "Q": [[1]]}]})");
+    const std::string tiny = dir.write("tiny.json", R"({"format": "mhla-dataset", "version": 1, "d": 1, "samples": [{"Z": [["1e-110"]]}]})");
+    const nlohmann::json under = run_ok({"-q", "eval", "--model", m1, "--input", tiny, "--arith", "binary64"});
+    CHECK(under["outputs"][0]["error_bound"].is_null());
+    CHECK(under["outputs"][0]["error_bound_unavailable"].get<std::string>().find("underflow") == 0);
+    const nlohmann::json fine = run_ok({"-q", "eval", "--model", m1, "--input", tiny, "--arith", "mpfr:64"});
+    CHECK(fine["outputs"][0]["error_bound"][0][0].is_string());
+  }
+  // Too few bits for the bound to exist: mpfr:3 runs at 5 bits (the least Boost offers), and with
+  // n = 30 tokens K = n + 3d + H + 9 >= 32, so K u >= 1 and the bound is null with its reason.
+  {
+    std::string row = "[1";
+    for (int t = 1; t < 30; ++t) row += ", 1";
+    row += "]";
+    const std::string wide = dir.write("wide.json", R"({"format": "mhla-dataset", "version": 1, "d": 2, "samples": [{"Z": [)" +
+                                                       row + ", " + row + "]}]}");
+    const nlohmann::json coarse = run_ok({"-q", "eval", "--model", m, "--input", wide, "--arith", "mpfr:3"});
+    CHECK(coarse["precision_bits"] == 5);
+    CHECK(coarse["outputs"][0]["error_bound"].is_null());
+    CHECK(coarse["outputs"][0]["error_bound_unavailable"].get<std::string>().find("K u >= 1") == 0);
+  }
 }
 
 TEST_CASE("features: the design matrix of a tiny dataset, all rows and per coordinate") {

@@ -27,17 +27,22 @@ using Mpfr = bmp::number<bmp::mpfr_float_backend<0>, bmp::et_off>;
 __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
 
-// Sets the default precision (in bits) of Mpfr values created while it lives (process-wide in Boost 1.74); the
-// previous precision comes back on destruction. Precondition (checked): 2 <= bits <= 2^20.
+// Sets the default precision of Mpfr values created while it lives (process-wide in Boost
+// 1.74), restoring the previous one on destruction. Boost 1.74 sets MPFR precisions in decimal
+// digits only, and a digit count maps to bits() = digits * 1000 / 301 + 1 or 2 bits; so the
+// precision is the smallest so reachable that is at least the requested number of bits (53
+// gives 55, 256 gives 257). Callers that state a precision report bits(), the precision actually
+// used, and derive unit roundoffs from it. Precondition (checked): 2 <= requested_bits <= 2^20.
 class MpfrPrecision {
  public:
-  explicit MpfrPrecision(unsigned bits);
+  explicit MpfrPrecision(unsigned requested_bits);
   ~MpfrPrecision();
   MpfrPrecision(const MpfrPrecision&) = delete;
   MpfrPrecision& operator=(const MpfrPrecision&) = delete;
+  unsigned bits() const noexcept { return bits_; }  // the precision of Mpfr values made now
 
  private:
-  unsigned previous_;
+  unsigned previous_digits_, bits_;
 };
 
 // Nearest binary64 to q (ties to even). Exact when q is a binary64 value. May overflow to
