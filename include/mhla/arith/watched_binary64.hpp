@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // WatchedBinary64: IEEE binary64 arithmetic that records whether Lemma F1's no-underflow
-// hypothesis held (proofs-notes/02-model.md, Lemma F1, remark on underflow).
+// hypothesis held (@proof F1: proofs-notes/02-model.md, remark on underflow).
 // Lemma F1 models every rounding as x(1 + delta), |delta| <= u, which fails only when a
 // result lies in the subnormal range. A sum whose exact value is subnormal is computed exactly
 // (both operands are multiples of 2^-1074, and so is their sum), so only products, and the
