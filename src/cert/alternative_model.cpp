@@ -11,7 +11,8 @@ namespace mhla {
 bool alternative_model_supported(const Dataset& ds) {
   std::size_t rows = 0;
   for (const Sample& s : ds.samples) rows += s.targets.size();
-  return feature_dim(ds.d) != 0 && feature_dim(ds.d) <= 126 && rows <= 2000;  // d <= 6
+  return feature_dim(ds.d) != 0 && feature_dim(ds.d) <= alternative_model_max_feature_dim &&
+         rows <= alternative_model_max_targets;
 }
 
 // @proof C1

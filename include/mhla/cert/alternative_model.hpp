@@ -40,8 +40,11 @@ struct AlternativeModel {
   std::vector<AlternativeDifference> differences;  // one per deficient observed coordinate
 };
 
-// Whether the reference path is used for this size (feature_dim and rows bounded so that the
-// exact rational least squares stays within seconds).
+// Whether the reference path is used for this size: feature_dim <= 75 (d <= 5) and at most 600
+// targets, so that the exact rational least squares stays within seconds (measured: d = 5, 200
+// agnostic single-token rows, 4 s; d = 6, 300 rows, 20 s).
+inline constexpr std::size_t alternative_model_max_feature_dim = 75;
+inline constexpr std::size_t alternative_model_max_targets = 600;
 bool alternative_model_supported(const Dataset& ds);
 
 // nullopt when the certificate has no deficient observed coordinate.
