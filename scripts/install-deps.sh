@@ -15,6 +15,8 @@ packages=(
   libflint-dev                  # FLINT: differential-test oracle and benchmark peer for exact rank
   libbenchmark-dev              # Google Benchmark: bench/ (speed is measured there, never in tests)
   python3-numpy python3-matplotlib  # benchmark peers (float64 rank / lstsq) and plots
+  libopenblas0-pthread          # bench peer: an optimised BLAS/LAPACK for NumPy (Debian's NumPy
+                                # otherwise runs matrix_rank on the reference BLAS, ~10x slower)
 )
 missing=()
 for p in "${packages[@]}"; do
