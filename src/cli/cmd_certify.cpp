@@ -3,11 +3,13 @@
 // The identifiability certificate of a dataset (interface.md, "Certificate file"; math.md,
 // Identifiability and Witnesses). Exit 0 when every observed coordinate is identifiable, 1 when
 // one is not (the certificate carries the witnesses either way).
+#include <cstdio>
 #include <memory>
 #include <sstream>
 
 #include "command.hpp"
 #include "mhla/cert/certify.hpp"
+#include "mhla/cert/lambda_min.hpp"
 #include "mhla/io/dataset_file.hpp"
 #include "mhla/io/files.hpp"
 #include "mhla/io/json_output.hpp"
@@ -18,6 +20,7 @@ namespace {
 
 struct CertifyCliOptions {
   std::string dataset_path, output_path = "-";
+  bool no_lambda_min = false;  // --no-lambda-min
 };
 
 OrderedJson coordinate_json(const CoordinateCertificate& c) {
@@ -80,6 +83,23 @@ std::string summary(const Certificate& cert) {
   return out;
 }
 
+// The informational margin lambda_min(Lambda_a) (Lemma C5): proven rational ends, decimal readings,
+// the method, or {"skipped": reason}. It never affects a verdict or the exit status.
+OrderedJson lambda_min_json(const LambdaMinEnclosure& e) {
+  if (!e.computed) return OrderedJson{{"skipped", e.skipped_reason}};
+  auto reading = [](const Rational& q) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.4g", to_binary64(q));
+    return std::string(buf);
+  };
+  return OrderedJson{{"lower", to_string(e.lower)},
+                     {"upper", to_string(e.upper)},
+                     {"lower_decimal", reading(e.lower)},
+                     {"upper_decimal", reading(e.upper)},
+                     {"decimal_note", "binary64 readings of the exact ends, for reading only"},
+                     {"method", e.method}};
+}
+
 int run_certify(const CertifyCliOptions& opts, const GlobalOptions& global) {
   const std::string bytes = read_file_bytes(opts.dataset_path);
   const Dataset ds = parse_dataset_text(bytes, input_display_name(opts.dataset_path));
@@ -101,8 +121,19 @@ int run_certify(const CertifyCliOptions& opts, const GlobalOptions& global) {
   doc["d"] = cert.d;
   doc["feature_dim"] = cert.feature_dim;
   doc["identifiable"] = cert.identifiable;
+  // lambda_min per observed coordinate, once per group of coordinates with the same rows.
+  std::vector<OrderedJson> lambda_min(cert.coordinates.size());
+  if (!opts.no_lambda_min)
+    for (const CoordinateCertificate& c : cert.coordinates)
+      if (c.observed)
+        lambda_min[c.a] = c.same_rows_as != c.a ? lambda_min[c.same_rows_as]
+                                                : lambda_min_json(lambda_min_of_coordinate(ds, c.a, c.kernel_vector));
   OrderedJson coords = OrderedJson::array();
-  for (const CoordinateCertificate& c : cert.coordinates) coords.push_back(coordinate_json(c));
+  for (const CoordinateCertificate& c : cert.coordinates) {
+    OrderedJson cj = coordinate_json(c);
+    if (!opts.no_lambda_min && c.observed) cj["lambda_min"] = lambda_min[c.a];
+    coords.push_back(std::move(cj));
+  }
   doc["coordinates"] = std::move(coords);
   write_json_file(opts.output_path, doc);
   print_summary(global, "certify", summary(cert));
@@ -116,6 +147,8 @@ Subcommand add_certify_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("certify", "Identifiability certificate of a dataset, with witnesses");
   sub->add_option("--dataset", opts->dataset_path, "Dataset file (- for standard input)")->required();
   sub->add_option("-o,--output", opts->output_path, "Output file, written atomically (default - = standard output)");
+  sub->add_flag("--no-lambda-min", opts->no_lambda_min,
+               "Omit the informational lambda_min(Lambda_a) enclosure (skipped anyway above feature_dim 600)");
   sub->footer(
       "Coordinate a is identifiable when rank(Phi_a) = feature_dim over the rationals. Witnesses: a\n"
       "nonzero-minor (D rows of Phi_a and a prime p with det(Phi_a[rows, :]) != 0 mod p), or an exact\n"

@@ -236,3 +236,29 @@ TEST_CASE("lambda_min, associative memory at embedding 4: random keys lower > 0,
   }
 }
 
+TEST_CASE("mhla certify: lambda_min per observed coordinate, informational only; --no-lambda-min omits it") {
+  mhla_test::TempDir dir;
+  std::mt19937_64 rng(15);
+  const Dataset ds = assoc(rng, 120, false);
+  const std::string path = dir.write("am.json", render_json(dataset_json(ds)));
+  const mhla_test::RunResult with = mhla_test::run_mhla({"--quiet", "certify", "--dataset", path});
+  const mhla_test::RunResult without = mhla_test::run_mhla({"--quiet", "certify", "--dataset", path, "--no-lambda-min"});
+  CHECK(with.status == 0);
+  CHECK(without.status == with.status);
+  nlohmann::json c = nlohmann::json::parse(with.out), c2 = nlohmann::json::parse(without.out);
+  CHECK(c["coordinates"][0].count("lambda_min") == 0);  // not observed
+  for (std::size_t a : {2, 3}) {
+    const nlohmann::json& l = c["coordinates"][a]["lambda_min"];
+    const Rational lo(l["lower"].get<std::string>()), hi(l["upper"].get<std::string>());
+    CHECK(lo > 0);
+    CHECK(lo <= hi);
+    CHECK(l["lower_decimal"].is_string());
+    CHECK(l["method"].get<std::string>().find("Lemma C5") == 0);
+    // The same ends as the library call.
+    const LambdaMinEnclosure e = lambda_min_of_coordinate(ds, a, {});
+    CHECK(lo == e.lower);
+    CHECK(hi == e.upper);
+    c["coordinates"][a].erase("lambda_min");
+  }
+  CHECK(c == c2);  // nothing else changes
+}

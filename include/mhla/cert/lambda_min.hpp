@@ -53,7 +53,7 @@ struct ScaledSymmetric {
 };
 
 // lambda_min of a symmetric rational matrix A (checked symmetric). psd_known: A is known to be
-// positive semidefinite (a Gram matrix), so 0 is a valid lower end.
+// positive semidefinite (a Gram matrix), so 0 is a valid lower end. @proof C5
 LambdaMinEnclosure enclose_lambda_min(const Matrix<Rational>& A, bool psd_known, const LambdaMinOptions& options = {});
 LambdaMinEnclosure enclose_lambda_min(const ScaledSymmetric& A, bool psd_known, const LambdaMinOptions& options = {});
 
@@ -62,7 +62,7 @@ LambdaMinEnclosure enclose_lambda_min(const ScaledSymmetric& A, bool psd_known, 
 ScaledSymmetric second_moment(const Dataset& ds, std::size_t a);
 
 // The enclosure for coordinate a of a dataset. kernel_vector: the certificate's kernel
-// witness when rank(Phi_a) < D (empty otherwise); it is rechecked exactly here.
+// witness when rank(Phi_a) < D (empty otherwise); it is rechecked exactly here. @proof C5
 LambdaMinEnclosure lambda_min_of_coordinate(const Dataset& ds, std::size_t a, const std::vector<Rational>& kernel_vector,
                                             const LambdaMinOptions& options = {});
 
