@@ -115,6 +115,18 @@ TEST_CASE("alternative model: orthonormal associative memory fits exactly as wel
   }
 }
 
+TEST_CASE("alternative model: a certificate whose kernel vector is wrong is refused, not reported") {
+  std::mt19937_64 rng(44);
+  const Dataset ds = assoc(rng, 40, true, false);
+  Certificate cert = certify(ds);
+  REQUIRE_FALSE(cert.coordinates[2].identifiable);
+  const Matrix<Rational> Phi = design_matrix(ds, 2).phi;
+  std::size_t i = 0;
+  while (Phi.column(i) == std::vector<Rational>(Phi.rows(), Rational(0))) ++i;
+  cert.coordinates[2].kernel_vector[i] += 1;  // Phi_2 (v + e_i) = column i of Phi_2 != 0
+  CHECK_THROWS_AS(alternative_model(ds, cert), Error);
+}
+
 TEST_CASE("alternative model: none for identifiable data (random integer keys and values)") {
   std::mt19937_64 rng(42);
   const Dataset ds = assoc(rng, 100, false, false);
