@@ -229,8 +229,9 @@ CoordinateCertificate certify_rows(const Dataset& ds, const RowSet& set, const s
 
 double certify_memory_estimate(std::size_t d) {
   const double D = static_cast<double>(feature_dim(d));
-  // basis D x D doubles, the row buffer (128 rows), one sample's residues, the witness minor.
-  return 8.0 * D * D * 2 + 8.0 * 160 * D;
+  // basis D x D doubles, the row buffer (128 rows), one sample's residues (the witness minor
+  // comes from the elimination itself, no second D x D matrix).
+  return 8.0 * D * D + 8.0 * 160 * D;
 }
 
 Certificate certify(const Dataset& ds, const CertifyOptions& options) {
