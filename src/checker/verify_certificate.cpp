@@ -413,6 +413,235 @@ void check(const Data& data, const std::string& dataset_hash, const Certificate&
                                                      (all_identifiable ? "true" : "false"));
 }
 
+// ---- Domain-relative certificates (`certify --domain`, Lemma C4). ---------------------------
+
+struct DomainClaim {
+  std::size_t a = 0;
+  bool observed = true;
+  std::size_t domain_rank = 0;
+  bool on_domain = false;
+  std::string type;  // "full-rank", "row-space" or "domain-input-outside"
+  Q prime, minor;                          // row-space: the r x r rank minor
+  std::vector<std::size_t> rows, columns;  // row-space
+  std::vector<std::vector<Q>> nullspace;   // row-space
+  std::size_t sample = 0, position = 0, vector_index = 0;  // domain-input-outside
+  std::vector<Q> vector;                                   // domain-input-outside
+};
+
+struct DomainClaims {
+  std::string sha256;
+  bool on_domain = false;
+  std::vector<DomainClaim> coordinates;
+};
+
+std::vector<Q> read_q_vector(const json::Located& at) {
+  std::vector<Q> v;
+  for (std::size_t i = 0; i < at.array_size(); ++i) v.push_back(read_q(at.element(i)));
+  return v;
+}
+
+std::vector<std::size_t> read_indices(const json::Located& at) {
+  std::vector<std::size_t> v;
+  for (std::size_t i = 0; i < at.array_size(); ++i) v.push_back(at.element(i).as_size(0, kMax));
+  return v;
+}
+
+DomainClaims read_domain_claims(std::string_view text, const std::string& name) {
+  const json::Value doc = json::parse_json(text, name);
+  const json::Located root(doc, std::make_shared<const std::string>(name));
+  DomainClaims out;
+  out.sha256 = root.member("domain_sha256").as_string();
+  out.on_domain = root.member("identifiable_on_domain").as_bool();
+  const json::Located coords = root.member("coordinates");
+  for (std::size_t i = 0; i < coords.array_size(); ++i) {
+    const json::Located c = coords.element(i);
+    DomainClaim dc;
+    dc.a = c.member("a").as_size(0, kMax);
+    if (auto o = c.optional_member("observed")) dc.observed = o->as_bool();
+    if (!dc.observed) {
+      out.coordinates.push_back(std::move(dc));
+      continue;
+    }
+    dc.domain_rank = c.member("domain_rank").as_size(0, kMax);
+    dc.on_domain = c.member("identifiable_on_domain").as_bool();
+    const json::Located w = c.member("domain_witness");
+    dc.type = w.member("type").as_string();
+    if (dc.type == "row-space") {
+      const json::Located m = w.member("rank_minor");
+      dc.prime = read_q(m.member("prime"));
+      dc.minor = read_q(m.member("minor_mod_prime"));
+      dc.rows = read_indices(m.member("rows"));
+      dc.columns = read_indices(m.member("columns"));
+      const json::Located basis = w.member("nullspace");
+      for (std::size_t k = 0; k < basis.array_size(); ++k) dc.nullspace.push_back(read_q_vector(basis.element(k)));
+    } else if (dc.type == "domain-input-outside") {
+      dc.sample = w.member("sample").as_size(0, kMax);
+      dc.position = w.member("position").as_size(0, kMax);
+      dc.vector_index = w.member("vector_index").as_size(0, kMax);
+      dc.vector = read_q_vector(w.member("vector"));
+    } else if (dc.type != "full-rank") {
+      w.member("type").fail("unknown domain witness type \"" + dc.type +
+                            "\" (expected \"full-rank\", \"row-space\" or \"domain-input-outside\")");
+    }
+    out.coordinates.push_back(std::move(dc));
+  }
+  return out;
+}
+
+// The domain: its inputs and (sample, position) points, interface.md's convention.
+struct Domain {
+  std::size_t d = 0;
+  std::vector<QMatrix> inputs;
+  std::vector<std::pair<std::size_t, std::size_t>> points;
+};
+
+Domain read_domain(std::string_view bytes, const std::string& name) {
+  const Dataset ds = parse_dataset_text(bytes, name);
+  Domain out;
+  out.d = ds.d;
+  for (std::size_t s = 0; s < ds.samples.size(); ++s) {
+    out.inputs.push_back(to_q(ds.samples[s].Z));
+    if (ds.samples[s].targets.empty())
+      for (std::size_t b = 0; b < ds.samples[s].Z.cols(); ++b) out.points.emplace_back(s, b);
+    for (const Target& t : ds.samples[s].targets) out.points.emplace_back(s, t.position);
+  }
+  return out;
+}
+
+// rank over Q of a list of vectors, by Gaussian elimination on fractions.
+std::size_t rank_q(std::vector<std::vector<Q>> M) {
+  std::size_t rank = 0;
+  const std::size_t cols = M.empty() ? 0 : M[0].size();
+  for (std::size_t c = 0; c < cols && rank < M.size(); ++c) {
+    std::size_t p = rank;
+    while (p < M.size() && M[p][c] == 0) ++p;
+    if (p == M.size()) continue;
+    std::swap(M[p], M[rank]);
+    for (std::size_t i = rank + 1; i < M.size(); ++i) {
+      if (M[i][c] == 0) continue;
+      const Q f = M[i][c] / M[rank][c];
+      for (std::size_t j = c; j < cols; ++j) M[i][j] -= f * M[rank][j];
+    }
+    ++rank;
+  }
+  return rank;
+}
+
+// Every vector annihilates every row of Phi_a exactly (Phi_a v = 0 over Q); each row is derived
+// once. what(k) names vector k in the reason.
+template <class Name>
+void check_annihilate(const Data& data, const std::vector<std::size_t>& rows_a, const std::vector<std::vector<Q>>& vs,
+                      Name what) {
+  for (std::size_t r = 0; r < rows_a.size(); ++r) {
+    const Data::Row& row = data.rows[rows_a[r]];
+    const std::vector<Q> f = phi(data.inputs[row.sample], row.position, data.causal);
+    for (std::size_t k = 0; k < vs.size(); ++k)
+      require(dot(f, vs[k]) == 0, what(k) + " does not annihilate row " + std::to_string(r) + " of Phi_a");
+  }
+}
+
+// The r x r minor of Phi_a on rows x columns is the claimed value and nonzero mod a prime:
+// rank(Phi_a) >= r.
+void check_rank_minor(const Data& data, const std::vector<std::size_t>& rows_a, const DomainClaim& c, std::size_t D,
+                      const std::string& at) {
+  const std::optional<std::uint64_t> p = as_u64(c.prime);
+  require(p.has_value() && is_prime_u64(*p), at + "rank_minor prime " + c.prime.get_str() + " is not a prime below 2^64");
+  require(c.columns.size() == c.rows.size(), at + "rank_minor cites " + std::to_string(c.rows.size()) + " rows but " +
+                                                 std::to_string(c.columns.size()) + " columns");
+  const Mod F(*p);
+  std::set<std::size_t> seen_rows, seen_cols;
+  for (std::size_t col : c.columns) {
+    require(col < D, at + "rank_minor column " + std::to_string(col) + " out of range");
+    require(seen_cols.insert(col).second, at + "rank_minor column " + std::to_string(col) + " cited twice");
+  }
+  std::vector<std::vector<std::uint64_t>> M;
+  for (std::size_t r : c.rows) {
+    require(r < rows_a.size(), at + "rank_minor row " + std::to_string(r) + " out of range");
+    require(seen_rows.insert(r).second, at + "rank_minor row " + std::to_string(r) + " cited twice");
+    const Data::Row& row = data.rows[rows_a[r]];
+    const std::vector<Q> f = phi(data.inputs[row.sample], row.position, data.causal);
+    std::vector<std::uint64_t> residues;
+    for (std::size_t col : c.columns) {
+      const std::uint64_t den = mpz_fdiv_ui(f[col].get_den_mpz_t(), *p);
+      require(den != 0, at + "rank_minor prime divides a denominator of row " + std::to_string(r));
+      residues.push_back(F.mul(mpz_fdiv_ui(f[col].get_num_mpz_t(), *p), F.pow(den, *p - 2)));
+    }
+    M.push_back(std::move(residues));
+  }
+  const std::uint64_t det = det_mod(std::move(M), F);
+  require(as_u64(c.minor) == det, at + "rank_minor minor_mod_prime is " + c.minor.get_str() + " but the minor is " +
+                                      std::to_string(det) + " mod " + std::to_string(*p));
+  require(det != 0, at + "the rank minor is 0 mod " + std::to_string(*p) + ", which proves nothing");
+}
+
+void check_domain_coordinate(const Data& data, const Domain& domain, const Coordinate& c, const DomainClaim& dc,
+                             std::size_t D) {
+  const std::string at = "coordinate " + std::to_string(c.a) + ": domain: ";
+  std::vector<std::size_t> rows_a;
+  for (std::size_t r = 0; r < data.rows.size(); ++r)
+    if (data.rows[r].observed[c.a]) rows_a.push_back(r);
+  if (dc.type == "full-rank") {
+    // The coordinate's own nonzero-minor witness (checked by check()) proves rank D: R = Q^D.
+    require(c.witness->type == "nonzero-minor", at + "full-rank witness but the coordinate has no nonzero minor");
+    require(dc.domain_rank == D, at + "domain_rank = " + std::to_string(dc.domain_rank) + " but rank is D = " +
+                                     std::to_string(D));
+    require(dc.on_domain, at + "identifiable_on_domain is false for a full-rank coordinate");
+  } else if (dc.type == "row-space") {
+    const std::size_t r = dc.rows.size();
+    check_rank_minor(data, rows_a, dc, D, at);  // rank >= r
+    require(*c.rank == r, at + "rank = " + std::to_string(*c.rank) + " but the witness proves rank " + std::to_string(r));
+    require(dc.nullspace.size() == D - r, at + std::to_string(dc.nullspace.size()) +
+                                              " nullspace vectors; expected D - r = " + std::to_string(D - r));
+    for (std::size_t k = 0; k < dc.nullspace.size(); ++k)
+      require(dc.nullspace[k].size() == D, at + "nullspace vector " + std::to_string(k) + " has the wrong length");
+    check_annihilate(data, rows_a, dc.nullspace, [&](std::size_t k) { return at + "nullspace vector " + std::to_string(k); });
+    // D - r independent kernel vectors: rank <= r, so rank = r and they span the kernel N.
+    require(rank_q(dc.nullspace) == D - r, at + "the nullspace vectors are linearly dependent");
+    // Every domain row is orthogonal to N, hence in N^perp = the row space of Phi_a.
+    for (const auto& [s, b] : domain.points) {
+      const std::vector<Q> f = phi(domain.inputs[s], b, data.causal);
+      for (std::size_t k = 0; k < dc.nullspace.size(); ++k)
+        require(dot(f, dc.nullspace[k]) == 0, at + "domain sample " + std::to_string(s) + " position " +
+                                                  std::to_string(b) + " is not orthogonal to nullspace vector " +
+                                                  std::to_string(k));
+    }
+    require(dc.domain_rank == r, at + "domain_rank = " + std::to_string(dc.domain_rank) + " but the witness proves " +
+                                     std::to_string(r));
+    require(dc.on_domain, at + "identifiable_on_domain is false but the witness proves it true");
+  } else {
+    require(dc.vector.size() == D, at + "vector has the wrong length");
+    check_annihilate(data, rows_a, {dc.vector}, [&](std::size_t) { return at + "vector"; });
+    require(dc.vector_index < D - std::min(*c.rank, D), at + "vector_index " + std::to_string(dc.vector_index) +
+                                                         " out of range (D - rank = " + std::to_string(D - *c.rank) + ")");
+    bool cited = false;
+    for (const auto& pt : domain.points) cited = cited || (pt.first == dc.sample && pt.second == dc.position);
+    require(cited, at + "sample " + std::to_string(dc.sample) + " position " + std::to_string(dc.position) +
+                       " is not a point of the domain");
+    require(dot(phi(domain.inputs[dc.sample], dc.position, data.causal), dc.vector) != 0,
+            at + "<v, phi> = 0 at the cited domain input, so it is not outside the row space");
+    require(!dc.on_domain, at + "identifiable_on_domain is true but a domain input leaves the row space");
+    require(dc.domain_rank > *c.rank && dc.domain_rank <= D,
+            at + "domain_rank = " + std::to_string(dc.domain_rank) + " is not in (rank, D]");
+  }
+}
+
+void check_domain(const Data& data, const Certificate& cert, const DomainClaims& claims, const Domain& domain,
+                  const std::string& domain_hash) {
+  require(claims.sha256 == domain_hash, "domain_sha256 " + claims.sha256 + " is not the domain's " + domain_hash);
+  require(domain.d == data.d, "the domain has d = " + std::to_string(domain.d) + " but the dataset has d = " +
+                                  std::to_string(data.d));
+  const std::size_t D = data.d * data.d * (data.d + 1) / 2;
+  require(claims.coordinates.size() == cert.coordinates.size(), "coordinates changed between readings");
+  bool all = true;
+  for (std::size_t i = 0; i < cert.coordinates.size(); ++i) {
+    if (!cert.coordinates[i].observed) continue;
+    check_domain_coordinate(data, domain, cert.coordinates[i], claims.coordinates[i], D);
+    all = all && claims.coordinates[i].on_domain;
+  }
+  require(claims.on_domain == all, std::string("identifiable_on_domain is ") + (claims.on_domain ? "true" : "false") +
+                                       " but the AND over observed coordinates is " + (all ? "true" : "false"));
+}
+
 }  // namespace
 
 bool is_prime_u64(std::uint64_t n) {
@@ -443,6 +672,30 @@ CheckResult verify_certificate_text(std::string_view dataset_bytes, const std::s
     return {false, e.reason};
   }
   return {true, ""};
+}
+
+CheckResult verify_certificate_text_with_domain(std::string_view dataset_bytes, const std::string& dataset_name,
+                                                std::string_view certificate_text, const std::string& certificate_name,
+                                                std::string_view domain_bytes, const std::string& domain_name) {
+  const Certificate cert = read_certificate(certificate_text, certificate_name);
+  const DomainClaims claims = read_domain_claims(certificate_text, certificate_name);
+  const Data data = read_data(dataset_bytes, dataset_name);
+  const Domain domain = read_domain(domain_bytes, domain_name);
+  try {
+    check(data, sha256_hex(dataset_bytes), cert);
+    check_domain(data, cert, claims, domain, sha256_hex(domain_bytes));
+  } catch (const Invalid& e) {
+    return {false, e.reason};
+  }
+  return {true, ""};
+}
+
+CheckResult verify_certificate_with_domain(const std::string& dataset_path, const std::string& certificate_path,
+                                           const std::string& domain_path) {
+  const std::string dataset = read_file_bytes(dataset_path), certificate = read_file_bytes(certificate_path),
+                    domain = read_file_bytes(domain_path);
+  return verify_certificate_text_with_domain(dataset, input_display_name(dataset_path), certificate,
+                                             input_display_name(certificate_path), domain, input_display_name(domain_path));
 }
 
 CheckResult verify_certificate(const std::string& dataset_path, const std::string& certificate_path) {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// mhla certify --dataset D [-o FILE]
+// mhla certify --dataset D [--domain S] [-o FILE] (with --domain the exit status is the domain verdict)
 // The identifiability certificate of a dataset (interface.md, "Certificate file"; math.md,
 // Identifiability and Witnesses). Exit 0 when every observed coordinate is identifiable, 1 when
 // one is not (the certificate carries the witnesses either way).
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "command.hpp"
@@ -20,6 +21,7 @@ namespace {
 
 struct CertifyCliOptions {
   std::string dataset_path, output_path = "-";
+  std::string domain_path;  // --domain: empty when not given
   bool no_lambda_min = false;  // --no-lambda-min
 };
 
@@ -83,6 +85,47 @@ std::string summary(const Certificate& cert) {
   return out;
 }
 
+// The domain fields of an observed coordinate (proofs-notes/05-certificates.md, Lemma C4).
+void add_domain_json(OrderedJson& j, const DomainCertificate& dc) {
+  j["domain_rank"] = dc.domain_rank;
+  j["identifiable_on_domain"] = dc.identifiable_on_domain;
+  auto indices = [](const std::vector<std::size_t>& v) {
+    OrderedJson out = OrderedJson::array();
+    for (std::size_t x : v) out.push_back(x);
+    return out;
+  };
+  auto vector = [](const std::vector<Rational>& v) {
+    OrderedJson out = OrderedJson::array();
+    for (const Rational& x : v) out.push_back(exact_scalar_json(x));
+    return out;
+  };
+  if (dc.type == DomainWitnessType::full_rank) {
+    j["domain_witness"] = OrderedJson{{"type", "full-rank"}};
+  } else if (dc.type == DomainWitnessType::row_space) {
+    OrderedJson basis = OrderedJson::array();
+    for (const auto& v : dc.nullspace) basis.push_back(vector(v));
+    j["domain_witness"] = OrderedJson{{"type", "row-space"},
+                                      {"rank_minor", OrderedJson{{"prime", std::to_string(dc.rank_minor->prime)},
+                                                                 {"rows", indices(dc.rank_minor->rows)},
+                                                                 {"columns", indices(dc.rank_minor->columns)},
+                                                                 {"minor_mod_prime", std::to_string(dc.rank_minor->minor_mod_prime)}}},
+                                      {"nullspace", std::move(basis)}};
+  } else {
+    j["domain_witness"] = OrderedJson{{"type", "domain-input-outside"}, {"sample", dc.sample},
+                                      {"position", dc.position},          {"vector_index", dc.vector_index},
+                                      {"vector", vector(dc.vector)}};
+  }
+}
+
+std::string domain_summary(const Certificate& cert, bool on_domain) {
+  std::ostringstream s;
+  s << "; on the domain: " << (on_domain ? "identifiable" : "not identifiable");
+  for (const CoordinateCertificate& c : cert.coordinates)
+    if (c.domain && !c.domain->identifiable_on_domain)
+      s << " (a = " << c.a << ": domain_rank " << c.domain->domain_rank << " > rank " << c.rank << ")";
+  return s.str();
+}
+
 // The informational margin lambda_min(Lambda_a) (Lemma C5): proven rational ends, decimal readings,
 // the method, or {"skipped": reason}. It never affects a verdict or the exit status.
 OrderedJson lambda_min_json(const LambdaMinEnclosure& e) {
@@ -103,6 +146,17 @@ OrderedJson lambda_min_json(const LambdaMinEnclosure& e) {
 int run_certify(const CertifyCliOptions& opts, const GlobalOptions& global) {
   const std::string bytes = read_file_bytes(opts.dataset_path);
   const Dataset ds = parse_dataset_text(bytes, input_display_name(opts.dataset_path));
+  std::optional<Dataset> domain;
+  std::string domain_bytes;
+  if (!opts.domain_path.empty()) {
+    if (opts.domain_path == "-" && opts.dataset_path == "-")
+      fail(ErrorKind::usage, "certify: --dataset and --domain cannot both be standard input");
+    domain_bytes = read_file_bytes(opts.domain_path);
+    domain = parse_dataset_text(domain_bytes, input_display_name(opts.domain_path));
+    if (domain->d != ds.d)
+      fail(ErrorKind::bad_input, input_display_name(opts.domain_path) + ": the domain has d = " +
+                                     std::to_string(domain->d) + " but the dataset has d = " + std::to_string(ds.d));
+  }
   const std::size_t D = feature_dim(ds.d);
   if (D == 0) fail(ErrorKind::resource_limit, "certify: d = " + std::to_string(ds.d) + " is too large");
   check_memory_estimate("certify: the mod-p basis", certify_memory_estimate(ds.d),
@@ -112,15 +166,18 @@ int run_certify(const CertifyCliOptions& opts, const GlobalOptions& global) {
   options.check_memory = [](std::string_view what, double estimate, const std::string& detail) {
     check_memory_estimate(what, estimate, detail);
   };
-  const Certificate cert = certify(ds, options);
+  Certificate cert = certify(ds, options);
+  const bool on_domain = domain ? certify_domain(ds, *domain, cert, options.primes) : true;
 
   OrderedJson doc;
   doc["format"] = "mhla-certificate";
   doc["version"] = 1;
   doc["dataset_sha256"] = sha256_hex(bytes);
+  if (domain) doc["domain_sha256"] = sha256_hex(domain_bytes);
   doc["d"] = cert.d;
   doc["feature_dim"] = cert.feature_dim;
   doc["identifiable"] = cert.identifiable;
+  if (domain) doc["identifiable_on_domain"] = on_domain;
   // lambda_min per observed coordinate, once per group of coordinates with the same rows.
   std::vector<OrderedJson> lambda_min(cert.coordinates.size());
   if (!opts.no_lambda_min)
@@ -132,11 +189,13 @@ int run_certify(const CertifyCliOptions& opts, const GlobalOptions& global) {
   for (const CoordinateCertificate& c : cert.coordinates) {
     OrderedJson cj = coordinate_json(c);
     if (!opts.no_lambda_min && c.observed) cj["lambda_min"] = lambda_min[c.a];
+    if (c.domain) add_domain_json(cj, *c.domain);
     coords.push_back(std::move(cj));
   }
   doc["coordinates"] = std::move(coords);
   write_json_file(opts.output_path, doc);
-  print_summary(global, "certify", summary(cert));
+  print_summary(global, "certify", summary(cert) + (domain ? domain_summary(cert, on_domain) : ""));
+  if (domain) return on_domain ? 0 : 1;  // interface.md: --domain exits by identifiable_on_domain
   return cert.identifiable ? 0 : 1;
 }
 
@@ -147,6 +206,8 @@ Subcommand add_certify_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("certify", "Identifiability certificate of a dataset, with witnesses");
   sub->add_option("--dataset", opts->dataset_path, "Dataset file (- for standard input)")->required();
   sub->add_option("-o,--output", opts->output_path, "Output file, written atomically (default - = standard output)");
+  sub->add_option("--domain", opts->domain_path,
+                  "Domain file (a dataset file): certify identifiability on its inputs only; exit status by it");
   sub->add_flag("--no-lambda-min", opts->no_lambda_min,
                "Omit the informational lambda_min(Lambda_a) enclosure (skipped anyway above feature_dim 600)");
   sub->footer(

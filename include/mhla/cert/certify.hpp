@@ -38,6 +38,7 @@
 
 #include "mhla/arith/scalar.hpp"
 #include "mhla/cert/distinguishing_input.hpp"
+#include "mhla/cert/domain.hpp"
 #include "mhla/features/dataset.hpp"
 #include "mhla/modp/prime_stream.hpp"
 
@@ -65,6 +66,7 @@ struct CoordinateCertificate {
   bool single_token_rows = false;                 // every row depends on one token (Lemma C3)
   std::size_t same_rows_as = 0;                   // the first coordinate with these rows (itself if none)
   std::size_t primes_tried = 0;                   // primes consumed (skipped or unlucky ones included)
+  std::optional<DomainCertificate> domain;        // set by certify_domain (domain.hpp), observed coordinates
 };
 
 struct Certificate {

@@ -15,7 +15,7 @@
 // Also checked: format/version, the dataset's SHA-256, d and feature_dim, each coordinate
 // exactly once, "rows" = the number of rows of Phi_a, "observed": false iff no row observes a,
 // and the top-level "identifiable" = AND over the observed coordinates.
-// Not checked: "domain_rank", "identifiable_on_domain", "alternative_model" (ignored).
+// Not checked here: "alternative_model"; the domain fields only by the _with_domain variants below.
 // Cost: O(D^3) word operations per minor witness; O(rows * D) rational products per kernel
 // witness, plus O(n d^2) per re-derived feature row.
 #pragma once
@@ -37,6 +37,22 @@ CheckResult verify_certificate(const std::string& dataset_path, const std::strin
 // The same on texts; the names are used in messages, the hash is of dataset_bytes.
 CheckResult verify_certificate_text(std::string_view dataset_bytes, const std::string& dataset_name,
                                     std::string_view certificate_text, const std::string& certificate_name);
+
+// The same plus the domain-relative claims of `certify --domain` (Lemma C4): domain_sha256 is the
+// domain file's hash, the top-level identifiable_on_domain is the AND over observed coordinates,
+// and per observed coordinate domain_rank / identifiable_on_domain follow from its
+// "domain_witness": "full-rank" (the coordinate's nonzero-minor witness, rank D); "row-space"
+// (an r x r minor of Phi_a nonzero mod a prime, r = rank; D - r kernel vectors, each
+// annihilating every row of Phi_a exactly and independent by exact elimination over Q, each
+// orthogonal to every domain row: then the domain rows lie in the row space; domain_rank = r);
+// "domain-input-outside" (a kernel vector of Phi_a, checked exactly, with <v, phi> != 0 at the
+// cited domain sample and position; domain_rank is only checked to lie in (rank, D]).
+// A certificate without domain fields is malformed here (Error(bad_input)); so is the domain file.
+CheckResult verify_certificate_with_domain(const std::string& dataset_path, const std::string& certificate_path,
+                                           const std::string& domain_path);
+CheckResult verify_certificate_text_with_domain(std::string_view dataset_bytes, const std::string& dataset_name,
+                                                std::string_view certificate_text, const std::string& certificate_name,
+                                                std::string_view domain_bytes, const std::string& domain_name);
 
 // Deterministic Miller-Rabin, bases 2, 3, 5, ..., 37 (exact for every n < 2^64).
 bool is_prime_u64(std::uint64_t n);
