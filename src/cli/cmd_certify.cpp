@@ -9,20 +9,22 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "mhla/cert/alternative_model.hpp"
 #include "mhla/cert/certify.hpp"
 #include "mhla/cert/lambda_min.hpp"
 #include "mhla/io/dataset_file.hpp"
 #include "mhla/io/files.hpp"
 #include "mhla/io/json_output.hpp"
 #include "mhla/io/memory_limit.hpp"
+#include "mhla/io/model_file.hpp"
 
 namespace mhla::cli {
 namespace {
 
 struct CertifyCliOptions {
   std::string dataset_path, output_path = "-";
-  std::string domain_path;  // --domain: empty when not given
   bool no_lambda_min = false;  // --no-lambda-min
+  std::string domain_path;  // --domain: empty when not given
 };
 
 OrderedJson coordinate_json(const CoordinateCertificate& c) {
@@ -126,6 +128,32 @@ std::string domain_summary(const Certificate& cert, bool on_domain) {
   return s.str();
 }
 
+// A second minimiser for a non-identifiable dataset (issue 3 item 4; alternative_model.hpp): a
+// model file object (interface.md) plus the exact losses of the base least-squares solution and
+// of the alternative (equal), the head counts, and the two outputs at each distinguishing input.
+// Beyond the exact reference path's sizes: {"omitted": reason} instead.
+OrderedJson alternative_model_json(const Dataset& ds, const Certificate& cert) {
+  if (!alternative_model_supported(ds))
+    return OrderedJson{{"omitted", "the exact reference least squares is limited to feature_dim <= " +
+                                       std::to_string(alternative_model_max_feature_dim) + " and " +
+                                       std::to_string(alternative_model_max_targets) + " targets"}};
+  const std::optional<AlternativeModel> alt = alternative_model(ds, cert);
+  if (!alt) return OrderedJson();
+  OrderedJson m = model_json(alt->alternative);
+  m["head_count"] = alt->alternative.heads.size();
+  m["base_head_count"] = alt->base.heads.size();
+  m["base_loss"] = to_string(alt->base_loss);
+  m["alternative_loss"] = to_string(alt->alternative_loss);
+  OrderedJson differs = OrderedJson::array();
+  for (const AlternativeDifference& diff : alt->differences)
+    differs.push_back(OrderedJson{{"a", diff.a},
+                                  {"position", diff.input.position},
+                                  {"base_output", to_string(diff.base_output)},
+                                  {"alternative_output", to_string(diff.alternative_output)}});
+  m["differs_at"] = std::move(differs);
+  return m;
+}
+
 // The informational margin lambda_min(Lambda_a) (Lemma C5): proven rational ends, decimal readings,
 // the method, or {"skipped": reason}. It never affects a verdict or the exit status.
 OrderedJson lambda_min_json(const LambdaMinEnclosure& e) {
@@ -193,6 +221,7 @@ int run_certify(const CertifyCliOptions& opts, const GlobalOptions& global) {
     coords.push_back(std::move(cj));
   }
   doc["coordinates"] = std::move(coords);
+  if (!cert.identifiable) doc["alternative_model"] = alternative_model_json(ds, cert);
   write_json_file(opts.output_path, doc);
   print_summary(global, "certify", summary(cert) + (domain ? domain_summary(cert, on_domain) : ""));
   if (domain) return on_domain ? 0 : 1;  // interface.md: --domain exits by identifiable_on_domain
@@ -206,10 +235,10 @@ Subcommand add_certify_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("certify", "Identifiability certificate of a dataset, with witnesses");
   sub->add_option("--dataset", opts->dataset_path, "Dataset file (- for standard input)")->required();
   sub->add_option("-o,--output", opts->output_path, "Output file, written atomically (default - = standard output)");
-  sub->add_option("--domain", opts->domain_path,
-                  "Domain file (a dataset file): certify identifiability on its inputs only; exit status by it");
   sub->add_flag("--no-lambda-min", opts->no_lambda_min,
                "Omit the informational lambda_min(Lambda_a) enclosure (skipped anyway above feature_dim 600)");
+  sub->add_option("--domain", opts->domain_path,
+                  "Domain file (a dataset file): certify identifiability on its inputs only; exit status by it");
   sub->footer(
       "Coordinate a is identifiable when rank(Phi_a) = feature_dim over the rationals. Witnesses: a\n"
       "nonzero-minor (D rows of Phi_a and a prime p with det(Phi_a[rows, :]) != 0 mod p), or an exact\n"

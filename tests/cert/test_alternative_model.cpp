@@ -61,6 +61,10 @@ Dataset assoc(std::mt19937_64& rng, std::size_t N, bool orthonormal, bool noisy)
   return ds;
 }
 
+Rational exact_of(const nlohmann::json& j) {
+  return j.is_string() ? Rational(j.get<std::string>()) : Rational(j.get<long long>());
+}
+
 // Independent checks of an alternative model against the dataset and its certificate.
 void check_alternative(const Dataset& ds, const Certificate& cert, const AlternativeModel& alt) {
   const DatasetFit fit = fit_dataset(ds);
@@ -94,6 +98,10 @@ void check_alternative(const Dataset& ds, const Certificate& cert, const Alterna
   }
   CHECK(alt.differences.size() == deficient);
   CHECK(deficient > 0);
+}
+
+std::string write_ds(const mhla_test::TempDir& dir, const std::string& name, const Dataset& ds) {
+  return dir.write(name, render_json(dataset_json(ds)));
 }
 
 }  // namespace
@@ -133,4 +141,79 @@ TEST_CASE("alternative model: none for identifiable data (random integer keys an
   const Certificate cert = certify(ds);
   REQUIRE(cert.identifiable);
   CHECK_FALSE(alternative_model(ds, cert));
+}
+
+TEST_CASE("mhla certify writes an alternative_model that mhla eval evaluates to the training targets") {
+  mhla_test::TempDir dir;
+  std::mt19937_64 rng(43);
+  const Dataset ds = assoc(rng, 50, true, false);
+  const std::string ds_path = write_ds(dir, "assoc.json", ds);
+  const mhla_test::RunResult r = mhla_test::run_mhla({"--quiet", "certify", "--dataset", ds_path, "-o", dir.file("c.json")});
+  INFO(r.err);
+  REQUIRE(r.status == 1);
+  const nlohmann::json c = nlohmann::json::parse(mhla_test::slurp(dir.file("c.json")));
+  REQUIRE(c.contains("alternative_model"));
+  const nlohmann::json& m = c["alternative_model"];
+  CHECK(m["format"] == "mhla-model");
+  CHECK(m["version"] == 1);
+  CHECK(m["d"] == 4);
+  CHECK(m["causal"] == false);
+  CHECK(m["head_count"] == m["heads"].size());
+  CHECK(m["heads"].size() >= 1);
+  CHECK(m["base_loss"] == "0");
+  CHECK(m["alternative_loss"] == "0");
+  REQUIRE(m["differs_at"].size() == 2);
+  const std::string model_path = dir.write("alt.json", m.dump());
+
+  // On the training inputs the alternative reproduces every observed target exactly (loss 0).
+  const mhla_test::RunResult e = mhla_test::run_mhla({"--quiet", "eval", "--model", model_path, "--input", ds_path});
+  INFO(e.err);
+  REQUIRE(e.status == 0);
+  const nlohmann::json out = nlohmann::json::parse(e.out);
+  REQUIRE(out["outputs"].size() == ds.samples.size());
+  for (std::size_t s = 0; s < ds.samples.size(); ++s)
+    for (std::size_t a : {2, 3})
+      CHECK(exact_of(out["outputs"][s]["Y"][a][2]) == *ds.samples[s].targets[0].y[a]);
+
+  // At each coordinate's distinguishing input, eval gives the stated alternative output, and it
+  // differs from the base (the minimum-norm least-squares solution, recomputed here).
+  const DatasetFit fit = fit_dataset(ds);
+  for (const nlohmann::json& diff : m["differs_at"]) {
+    const std::size_t a = diff["a"];
+    const nlohmann::json& in = c["coordinates"][a]["distinguishing_input"];
+    REQUIRE(in["position"] == diff["position"]);
+    const std::string in_path = dir.write("in.json", nlohmann::json{{"format", "mhla-dataset"}, {"version", 1}, {"d", 4},
+                                                                   {"samples", {{{"Z", in["Z"]}}}}}.dump());
+    const mhla_test::RunResult ev = mhla_test::run_mhla({"--quiet", "eval", "--model", model_path, "--input", in_path});
+    REQUIRE(ev.status == 0);
+    const std::size_t b = in["position"];
+    const Rational alt_out = exact_of(nlohmann::json::parse(ev.out)["outputs"][0]["Y"][a][b]);
+    CHECK(alt_out == exact_of(diff["alternative_output"]));
+    Matrix<Rational> Z(4, in["Z"][0].size());
+    for (std::size_t i = 0; i < 4; ++i)
+      for (std::size_t t = 0; t < Z.cols(); ++t) Z(i, t) = exact_of(in["Z"][i][t]);
+    const Rational base_out = dot(fit.W.row_vector(a), features(Z, b, false));
+    CHECK(base_out == exact_of(diff["base_output"]));
+    CHECK(alt_out != base_out);
+  }
+
+  // The independent checker still accepts the certificate with the added object.
+  const mhla_test::RunResult v =
+      mhla_test::run_mhla({"--quiet", "verify", "--dataset", ds_path, "--certificate", dir.file("c.json")});
+  CHECK(v.status == 0);
+
+  // Beyond the reference path's sizes the object says so instead of taking minutes.
+  Dataset big{2, false, {}};
+  for (std::size_t s = 0; s <= alternative_model_max_targets; ++s)
+    big.samples.push_back({Matrix<Rational>(2, 1, {Rational(int(s % 7)), Rational(int(s % 5))}),
+                           {Target{0, {Rational(int(s % 3)), Rational(1)}}}});
+  const mhla_test::RunResult bg = mhla_test::run_mhla({"--quiet", "certify", "--dataset", write_ds(dir, "big.json", big)});
+  REQUIRE(bg.status == 1);
+  CHECK(nlohmann::json::parse(bg.out)["alternative_model"].contains("omitted"));
+
+  // Identifiable data: no alternative_model.
+  const std::string good = write_ds(dir, "good.json", assoc(rng, 80, false, false));
+  const mhla_test::RunResult g = mhla_test::run_mhla({"--quiet", "certify", "--dataset", good});
+  REQUIRE(g.status == 0);
+  CHECK_FALSE(nlohmann::json::parse(g.out).contains("alternative_model"));
 }
