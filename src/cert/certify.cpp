@@ -140,7 +140,9 @@ MinorWitness minor_witness(const Dataset& ds, const RowSet& set, std::vector<std
   fail(ErrorKind::internal, "certify: no prime gives a nonzero witness minor");
 }
 
+// Lemma C3's collapse only bites for d >= 2: at d = 1, d(d+1)(d+2)/6 = 1 = D.
 bool single_token_rows(const Dataset& ds, const RowSet& set) {
+  if (ds.d < 2) return false;
   for (const RowBlock& b : set.blocks)
     for (std::size_t pos : b.positions)
       if (!(ds.samples[b.sample].Z.cols() == 1 || (ds.causal && pos == 0))) return false;

@@ -388,6 +388,7 @@ void check(const Data& data, const std::string& dataset_hash, const Certificate&
     if (!c.observed) {
       require(!c.identifiable.value_or(false), at + "identifiable is true for a coordinate never observed");
       require(!c.witness, at + "a witness for a coordinate never observed");
+      require(!c.distinguishing, at + "distinguishing_input given for a coordinate never observed");
       continue;
     }
     if (c.witness->type == "nonzero-minor") {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include "certificate_document.hpp"
 #include "command.hpp"
 #include "mhla/cert/alternative_model.hpp"
 #include "mhla/cert/certify.hpp"
@@ -171,20 +172,10 @@ OrderedJson lambda_min_json(const LambdaMinEnclosure& e) {
                      {"method", e.method}};
 }
 
-int run_certify(const CertifyCliOptions& opts, const GlobalOptions& global) {
-  const std::string bytes = read_file_bytes(opts.dataset_path);
-  const Dataset ds = parse_dataset_text(bytes, input_display_name(opts.dataset_path));
-  std::optional<Dataset> domain;
-  std::string domain_bytes;
-  if (!opts.domain_path.empty()) {
-    if (opts.domain_path == "-" && opts.dataset_path == "-")
-      fail(ErrorKind::usage, "certify: --dataset and --domain cannot both be standard input");
-    domain_bytes = read_file_bytes(opts.domain_path);
-    domain = parse_dataset_text(domain_bytes, input_display_name(opts.domain_path));
-    if (domain->d != ds.d)
-      fail(ErrorKind::bad_input, input_display_name(opts.domain_path) + ": the domain has d = " +
-                                     std::to_string(domain->d) + " but the dataset has d = " + std::to_string(ds.d));
-  }
+}  // namespace
+
+CertificateRun certify_to_document(const std::string& bytes, const Dataset& ds, const std::string* domain_bytes,
+                                   const Dataset* domain, bool with_lambda_min) {
   const std::size_t D = feature_dim(ds.d);
   if (D == 0) fail(ErrorKind::resource_limit, "certify: d = " + std::to_string(ds.d) + " is too large");
   check_memory_estimate("certify: the mod-p basis", certify_memory_estimate(ds.d),
@@ -201,14 +192,14 @@ int run_certify(const CertifyCliOptions& opts, const GlobalOptions& global) {
   doc["format"] = "mhla-certificate";
   doc["version"] = 1;
   doc["dataset_sha256"] = sha256_hex(bytes);
-  if (domain) doc["domain_sha256"] = sha256_hex(domain_bytes);
+  if (domain) doc["domain_sha256"] = sha256_hex(*domain_bytes);
   doc["d"] = cert.d;
   doc["feature_dim"] = cert.feature_dim;
   doc["identifiable"] = cert.identifiable;
   if (domain) doc["identifiable_on_domain"] = on_domain;
   // lambda_min per observed coordinate, once per group of coordinates with the same rows.
   std::vector<OrderedJson> lambda_min(cert.coordinates.size());
-  if (!opts.no_lambda_min)
+  if (with_lambda_min)
     for (const CoordinateCertificate& c : cert.coordinates)
       if (c.observed)
         lambda_min[c.a] = c.same_rows_as != c.a ? lambda_min[c.same_rows_as]
@@ -216,12 +207,36 @@ int run_certify(const CertifyCliOptions& opts, const GlobalOptions& global) {
   OrderedJson coords = OrderedJson::array();
   for (const CoordinateCertificate& c : cert.coordinates) {
     OrderedJson cj = coordinate_json(c);
-    if (!opts.no_lambda_min && c.observed) cj["lambda_min"] = lambda_min[c.a];
+    if (with_lambda_min && c.observed) cj["lambda_min"] = lambda_min[c.a];
     if (c.domain) add_domain_json(cj, *c.domain);
     coords.push_back(std::move(cj));
   }
   doc["coordinates"] = std::move(coords);
   if (!cert.identifiable) doc["alternative_model"] = alternative_model_json(ds, cert);
+  return {std::move(cert), std::move(doc), on_domain};
+}
+
+namespace {
+
+int run_certify(const CertifyCliOptions& opts, const GlobalOptions& global) {
+  const std::string bytes = read_file_bytes(opts.dataset_path);
+  const Dataset ds = parse_dataset_text(bytes, input_display_name(opts.dataset_path));
+  std::optional<Dataset> domain;
+  std::string domain_bytes;
+  if (!opts.domain_path.empty()) {
+    if (opts.domain_path == "-" && opts.dataset_path == "-")
+      fail(ErrorKind::usage, "certify: --dataset and --domain cannot both be standard input");
+    domain_bytes = read_file_bytes(opts.domain_path);
+    domain = parse_dataset_text(domain_bytes, input_display_name(opts.domain_path));
+    if (domain->d != ds.d)
+      fail(ErrorKind::bad_input, input_display_name(opts.domain_path) + ": the domain has d = " +
+                                     std::to_string(domain->d) + " but the dataset has d = " + std::to_string(ds.d));
+  }
+  const CertificateRun run = certify_to_document(bytes, ds, domain ? &domain_bytes : nullptr, domain ? &*domain : nullptr,
+                                                 !opts.no_lambda_min);
+  const Certificate& cert = run.cert;
+  const bool on_domain = run.on_domain;
+  const OrderedJson& doc = run.document;
   write_json_file(opts.output_path, doc);
   print_summary(global, "certify", summary(cert) + (domain ? domain_summary(cert, on_domain) : ""));
   if (domain) return on_domain ? 0 : 1;  // interface.md: --domain exits by identifiable_on_domain
