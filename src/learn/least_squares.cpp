@@ -2,9 +2,11 @@
 // Exact least squares (least_squares.hpp; proofs-notes/06-learner.md, Lemmas E1, E2).
 #include "mhla/learn/least_squares.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "mhla/features/exact_fast.hpp"
+#include "mhla/learn/least_squares_modular.hpp"
 #include "mhla/linalg/bareiss.hpp"
 #include "mhla/linalg/rows_scale_to_integer.hpp"
 
@@ -136,6 +138,103 @@ DatasetFit fit_dataset(const Dataset& ds) {
       y.reserve(c.rows);
       for (const DesignRow& r : Phi.rows) y.push_back(*ds.samples[r.sample].targets[r.target].y[a]);
       c.fit = least_squares_exact(Phi.phi, y);
+      std::copy(c.fit.w.begin(), c.fit.w.end(), out.W.row(a));
+      out.loss += c.fit.loss;
+    }
+    out.coordinates.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::string to_string(LearnMethod m) { return m == LearnMethod::primal ? "primal" : "kernel"; }
+std::string to_string(LearnSolver s) { return s == LearnSolver::modular ? "modular" : "reference"; }
+
+LearnMethod fit_method(const Dataset& ds, const FitOptions& options) {
+  if (options.method) return *options.method;
+  std::size_t rows = 0;
+  for (const Sample& s : ds.samples) rows += s.targets.size();
+  return automatic_method(rows, feature_dim(ds.d));
+}
+
+double fit_memory_estimate(std::size_t rows, std::size_t D, LearnMethod method, LearnSolver solver) {
+  const double N = static_cast<double>(rows), Dd = static_cast<double>(D);
+  const double word = 8, big = 64;  // a residue; a small GMP number with its limbs
+  if (solver == LearnSolver::reference)
+    return method == LearnMethod::primal ? (N * Dd * 3 + Dd * Dd * 2) * big : (N * N * 3 + N * Dd) * big;
+  // modular: the mod-p basis of the profile and the square system (c + 1 columns, c = D or N),
+  // the compact rows, and the integer normal equations of the agnostic path (c^2 numbers).
+  const double c = method == LearnMethod::primal ? std::min(N, Dd) : N;
+  return (c + 1) * (c + 128) * word * 2 + N * big * 2 + c * c * big + Dd * big * 4;
+}
+
+namespace {
+
+// Which targets observe coordinate a, in file order.
+std::vector<bool> observation_pattern(const Dataset& ds, std::size_t a) {
+  std::vector<bool> seen;
+  for (const Sample& s : ds.samples)
+    for (const Target& t : s.targets) seen.push_back(t.y.at(a).has_value());
+  return seen;
+}
+
+}  // namespace
+
+// @proof E1
+DatasetFit fit_dataset(const Dataset& ds, const FitOptions& options) {
+  const std::size_t d = ds.d, D = feature_dim(d);
+  if (D == 0) fail(ErrorKind::internal, "fit_dataset: feature dimension overflows");
+  const LearnMethod method = fit_method(ds, options);
+  DatasetFit out{Matrix<Rational>(d, D), {}, Rational(0)};
+  std::vector<std::optional<LeastSquares>> fits(d);
+  std::vector<SolveReport> reports(d);
+  std::vector<std::size_t> rows(d, 0);
+  std::vector<std::vector<bool>> pattern(d);
+  for (std::size_t a = 0; a < d; ++a) {
+    pattern[a] = observation_pattern(ds, a);
+    rows[a] = static_cast<std::size_t>(std::count(pattern[a].begin(), pattern[a].end(), true));
+    reports[a].method = method;
+    reports[a].solver = options.solver;
+  }
+  if (options.solver == LearnSolver::modular) {
+    // Coordinates observed on the same targets share Phi_a: one modular solve for the group.
+    std::vector<bool> done(d, false);
+    for (std::size_t a = 0; a < d; ++a) {
+      if (done[a] || rows[a] == 0) continue;
+      std::vector<std::size_t> group;
+      for (std::size_t b = a; b < d; ++b)
+        if (!done[b] && pattern[b] == pattern[a]) {
+          group.push_back(b);
+          done[b] = true;
+        }
+      std::vector<SolveReport> group_reports;
+      std::vector<std::optional<LeastSquares>> group_fits =
+          least_squares_modular(compact_rows(ds, group), method, group_reports);
+      for (std::size_t g = 0; g < group.size(); ++g) {
+        fits[group[g]] = std::move(group_fits[g]);
+        reports[group[g]] = group_reports[g];
+        if (!fits[group[g]]) reports[group[g]].fell_back = true;
+      }
+    }
+  }
+  for (std::size_t a = 0; a < d; ++a) {
+    CoordinateFit c;
+    c.a = a;
+    c.rows = rows[a];
+    c.observed = c.rows > 0;
+    c.report = reports[a];
+    if (c.observed && !fits[a]) {  // the reference path of the same method
+      std::vector<Rational> y;
+      y.reserve(c.rows);
+      for (const Sample& s : ds.samples)
+        for (const Target& t : s.targets)
+          if (t.y.at(a)) y.push_back(*t.y[a]);
+      fits[a] = method == LearnMethod::primal ? least_squares_exact(design_matrix(ds, a).phi, y)
+                                              : least_squares_kernel(kernel_rows(ds, a), y);
+      c.report.path = "reference";
+      record_sizes(fits[a]->w, c.report);
+    }
+    if (c.observed) {
+      c.fit = std::move(*fits[a]);
       std::copy(c.fit.w.begin(), c.fit.w.end(), out.W.row(a));
       out.loss += c.fit.loss;
     }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Exact empirical risk minimisation in the folded feature space (math.md, "Data and empirical
-// risk"; proofs-notes/06-learner.md, Lemmas E1 and E2). The readable Bareiss/rational
-// reference path; the fast modular path is a later layer.
+// risk"; proofs-notes/06-learner.md, Lemmas E1, E2, E3). The readable Bareiss/rational
+// reference paths (primal: Phi; kernel: K = Phi Phi^T), and fit_dataset's dispatch between
+// them and the fast modular path (least_squares_modular.hpp).
 //
 // Mathematics. For one output coordinate a, the risk of the weights w is ||Phi_a w - y_a||^2
 // (Lemma L1), and with enough heads every w is reachable (Lemma E1), so the MHLA minimisers
@@ -21,6 +22,8 @@
 // operations) plus the rational normal equations (O(N D r + r^3)): small sizes only.
 #pragma once
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "mhla/arith/scalar.hpp"
@@ -34,9 +37,52 @@ struct LeastSquares {
   std::size_t rank = 0;                          // rank_Q(Phi)
   std::size_t solution_dim = 0;                  // D - rank: dimension of the set of minimisers
   std::vector<std::vector<Rational>> nullspace;  // a basis of {v : Phi v = 0} (solution_dim vectors)
+  bool nullspace_computed = true;                // false: the path certified the rank without it
   Rational loss;                                 // ||Phi w - y||^2, the minimum, exact
   bool unique() const { return solution_dim == 0; }
 };
+
+// primal: systems in the feature space (size <= D); kernel: systems over the rows (size <= N)
+// with K = Phi Phi^T from Lemma K1 and w = Phi^T alpha (Lemma E3).
+enum class LearnMethod { primal, kernel };
+enum class LearnSolver { modular, reference };
+std::string to_string(LearnMethod m);
+std::string to_string(LearnSolver s);
+// The rule of --method auto: kernel when rows < D (the N x N kernel system is the smaller),
+// else primal.
+inline LearnMethod automatic_method(std::size_t rows, std::size_t D) {
+  return rows < D ? LearnMethod::kernel : LearnMethod::primal;
+}
+inline constexpr const char* kAutomaticMethodRule = "kernel when rows < feature_dim, else primal";
+
+// Which path produced a result, and its sizes (reported in the "learned" object).
+struct SolveReport {
+  LearnMethod method = LearnMethod::primal;
+  LearnSolver solver = LearnSolver::modular;
+  bool fell_back = false;       // the modular path did not verify; the reference path solved it
+  std::string path;             // "consistent", "normal-equations", "reference", "no-rows"
+  std::size_t primes_used = 0;  // good primes whose images were combined (all attempts)
+  std::size_t unlucky_primes = 0;
+  std::size_t max_numerator_bits = 0, max_denominator_bits = 0;  // of the entries of w
+};
+
+// One row of Phi in kernel form: the Gram matrix G (G_b when causal) and the token z_b, so
+// that phi = features_from_gram(G, Z, b) and K(i, i') = kernel_folded(G_i, z_i, G_i', z_i').
+struct KernelRow {
+  Matrix<Rational> G;
+  std::vector<Rational> z;
+};
+// The kernel rows of Phi_a (targets observing coordinate a, file order).
+std::vector<KernelRow> kernel_rows(const Dataset& ds, std::size_t a);
+
+// The same least-squares problem in the dual (kernel) form, exact (Bareiss on K, rationals):
+// K = Phi Phi^T from Lemma K1 (never forming Phi), R = the row rank profile of K (= that of
+// Phi), alpha = K^{-1} y when K is nonsingular, otherwise alpha = scatter_R(beta) with
+// (K[R,:] K[:,R]) beta = K[R,:] y; w = Phi^T alpha = sum_i alpha_i phi_i. Verified before it
+// returns: K (Phi w - y) = 0 (the normal equations, as ker K = ker Phi^T) and w = Phi^T alpha by
+// construction (row space: minimum norm). rank = rank(K) = rank(Phi); nullspace not computed.
+// Cost: N^2 O(d^2) kernel entries, Bareiss on N x N, O(N D) for w. @proof E3
+LeastSquares least_squares_kernel(const std::vector<KernelRow>& rows, const std::vector<Rational>& y);
 
 // The least-squares problem min_w ||Phi w - y||^2 over Q, solved and verified exactly. @proof E2
 LeastSquares least_squares_exact(const Matrix<Rational>& Phi, const std::vector<Rational>& y);
@@ -53,6 +99,7 @@ struct CoordinateFit {
   bool observed = false;  // some target observes y[a]; otherwise w_a = 0 and fit is empty
   std::size_t rows = 0;   // rows of Phi_a
   LeastSquares fit;
+  SolveReport report;     // method, solver and path used, primes, sizes of w
 };
 
 struct DatasetFit {
@@ -66,6 +113,22 @@ struct DatasetFit {
 // W minimises the empirical risk over all weight matrices, hence (with rank(M) heads,
 // heads.hpp) over all MHLA with at least d^2 heads. @proof E1
 DatasetFit fit_dataset(const Dataset& ds);
+
+// The same minimiser (bit for bit: the minimum-norm solution is unique) by a chosen method and
+// solver. method nullopt = automatic_method(number of targets, D), one choice for the dataset.
+// modular: least_squares_modular, falling back to the reference path of the same method when
+// it does not verify (report.fell_back). reference: least_squares_exact (primal, with the
+// nullspace) or least_squares_kernel. @proof E1
+struct FitOptions {
+  std::optional<LearnMethod> method;  // nullopt: auto
+  LearnSolver solver = LearnSolver::modular;
+};
+DatasetFit fit_dataset(const Dataset& ds, const FitOptions& options);
+// The method fit_dataset(ds, options) uses.
+LearnMethod fit_method(const Dataset& ds, const FitOptions& options);
+// A rough upper estimate of the bytes fit_dataset(ds, options) holds at once, for
+// check_memory_estimate: N rows, D = feature_dim.
+double fit_memory_estimate(std::size_t rows, std::size_t D, LearnMethod method, LearnSolver solver);
 
 // The empirical risk of math.md for a model: the sum over observed entries of
 // (Y[a][b] - y[a])^2, with Y evaluated exactly by the model (evaluate_exact, not features).
