@@ -4,6 +4,9 @@
 
 #include <utility>
 
+#include "mhla/linalg/bareiss.hpp"
+#include "mhla/linalg/rows_scale_to_integer.hpp"
+
 namespace mhla {
 namespace {
 
@@ -97,6 +100,28 @@ Model<Rational> heads_from_weights(const Matrix<Rational>& W, bool causal) {
   const Model<Rational> model = model_from_factorisation(rank_factorisation(even_split(W)), d, causal);
   if (!(weights(model) == W)) fail(ErrorKind::internal, "heads_from_weights: the recovered heads do not have weights W");
   return model;
+}
+
+RecoveredHeads recover_heads(const Matrix<Rational>& W, bool causal, HeadsMethod method, unsigned precision_bits) {
+  RecoveredHeads out;
+  out.method = method;
+  switch (method) {
+    case HeadsMethod::rank_factorisation:
+      out.model = heads_from_weights(W, causal);
+      out.even_split_rank = out.model.heads.size();
+      break;
+    case HeadsMethod::fewest:
+      out.fewest = fewest_heads(W, causal);
+      out.model = out.fewest->model;
+      out.even_split_rank = out.fewest->even_split_rank;
+      break;
+    case HeadsMethod::svd:
+      out.svd = svd_heads(W, causal, precision_bits);
+      out.model = out.svd->model;
+      out.even_split_rank = rank_bareiss(rows_scale_to_integer(even_split(W)));
+      break;
+  }
+  return out;
 }
 
 }  // namespace mhla
