@@ -5,6 +5,8 @@
 
 #include "mhla/io/files.hpp"
 #include "mhla/io/json_scalars.hpp"
+#include "mhla/io/npz.hpp"
+#include "mhla/support/error.hpp"
 
 namespace mhla {
 namespace {
@@ -45,9 +47,56 @@ OrderedJson target_values_json(const std::vector<std::optional<Rational>>& y) {
   return out;
 }
 
+// interface.md: Z of shape (N, n, d) (the file's Z[i] is n x d: token t is row t; ours is
+// d x n), optional Y of shape (N, d) (last position) or (N, n, d) (every position), optional
+// 0-d causal. Any other array is refused (a misspelt "y" must not silently drop the targets).
+Dataset dataset_from_npz(std::string_view bytes, const std::string& source) {
+  const std::map<std::string, npz::Array> arrays = npz::read_npz(bytes, source);
+  for (const auto& [name, a] : arrays)
+    if (name != "Z" && name != "Y" && name != "causal")
+      fail(ErrorKind::bad_input, source + ": unknown array '" + name + "' (a dataset .npz has Z, optional Y and causal)");
+  const auto z = arrays.find("Z");
+  if (z == arrays.end()) fail(ErrorKind::bad_input, source + ": no array Z (shape (N, n, d))");
+  const std::vector<std::size_t>& zs = z->second.shape;
+  if (zs.size() != 3 || zs[1] == 0 || zs[2] == 0)
+    fail(ErrorKind::bad_input, source + ": Z: expected shape (N, n, d) with n, d >= 1, got " + npz::shape_text(zs));
+  const std::size_t N = zs[0], n = zs[1], d = zs[2];
+  check_dimension_fits(d, source + ": Z");
+  Dataset ds{d, npz::read_causal_flag(arrays, source), {}};
+  const npz::Array* y = nullptr;
+  if (const auto it = arrays.find("Y"); it != arrays.end()) {
+    y = &it->second;
+    const bool last = y->shape == std::vector<std::size_t>{N, d}, all = y->shape == std::vector<std::size_t>{N, n, d};
+    if (!last && !all)
+      fail(ErrorKind::bad_input, source + ": Y: expected shape (" + std::to_string(N) + ", " + std::to_string(d) + ") or (" +
+                                     std::to_string(N) + ", " + std::to_string(n) + ", " + std::to_string(d) + "), got " +
+                                     npz::shape_text(y->shape));
+  }
+  ds.samples.reserve(N);
+  for (std::size_t i = 0; i < N; ++i) {
+    Sample s{Matrix<Rational>(d, n), {}};
+    for (std::size_t t = 0; t < n; ++t)
+      for (std::size_t k = 0; k < d; ++k) s.Z(k, t) = z->second.values[(i * n + t) * d + k];
+    if (y && y->shape.size() == 2) {
+      Target target{n - 1, {}};
+      for (std::size_t a = 0; a < d; ++a) target.y.emplace_back(y->values[i * d + a]);
+      s.targets.push_back(std::move(target));
+    } else if (y) {
+      for (std::size_t t = 0; t < n; ++t) {
+        Target target{t, {}};
+        for (std::size_t a = 0; a < d; ++a) target.y.emplace_back(y->values[(i * n + t) * d + a]);
+        s.targets.push_back(std::move(target));
+      }
+    }
+    ds.samples.push_back(std::move(s));
+  }
+  return ds;
+}
+
 }  // namespace
 
 Dataset parse_dataset_text(std::string_view text, const std::string& source_name) {
+  if (npz::has_zip_magic(text)) return dataset_from_npz(text, source_name);
   const json::Value tree = json::parse_json(text, source_name);
   const json::Located root(tree, std::make_shared<const std::string>(source_name));
   const ShapeHeader header = read_shape_header(root, dataset_format_name, dataset_format_version);

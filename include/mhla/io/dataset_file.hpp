@@ -7,6 +7,12 @@
 // one target at the last position; a target's y has d entries, null = not observed; a sample
 // with neither "y" nor "targets" is an input only; "y" and "targets" together are an error.
 // Positions are in 0..n-1. Unknown extra keys are ignored. Errors as in model_file.hpp.
+// NumPy input (io/npz.hpp): bytes starting with the zip magic "PK\x03\x04" (whatever the file
+// name) are an .npz with Z of shape (N, n, d) (the framework convention: the file's Z[i] is
+// n x d, token t is its row t; the dataset's Z is its transpose, d x n), optional Y of shape
+// (N, d) (one target at the last position, all entries observed) or (N, n, d) (a target at every
+// position), and an optional 0-d array causal (bool or 0/1; default false). Other arrays are
+// refused. Every value is exact (floats as the rationals they encode).
 #pragma once
 #include <string>
 #include <string_view>
@@ -21,7 +27,7 @@ inline constexpr std::size_t dataset_format_version = 1;
 
 // The dataset in a file ("-" = standard input).
 Dataset read_dataset(const std::string& path);
-// The dataset in text; source_name names it in messages.
+// The dataset in text (or .npz bytes); source_name names it in messages.
 Dataset parse_dataset_text(std::string_view text, const std::string& source_name);
 
 // The dataset file document, exact strings; a sample with one target at its last position is

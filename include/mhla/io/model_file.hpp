@@ -7,6 +7,8 @@
 // Error(bad_input, "<file>: <json path>: <reason>"); a d whose feature dimension overflows,
 // or whose d x d work matrices exceed the memory limit, is Error(resource_limit)
 // (read_shape_header in json_scalars.hpp).
+// NumPy input (io/npz.hpp): bytes starting with the zip magic are an .npz with V and Q of shape
+// (H, d, d) (V[h] is V_h with row a, column j; likewise Q) and an optional 0-d array causal.
 #pragma once
 #include <string>
 #include <string_view>
@@ -22,7 +24,7 @@ inline constexpr std::size_t model_format_version = 1;
 
 // The model in a file ("-" = standard input).
 Model<Rational> read_model(const std::string& path);
-// The model in text; source_name names it in messages.
+// The model in text (or .npz bytes); source_name names it in messages.
 Model<Rational> parse_model_text(std::string_view text, const std::string& source_name);
 
 // The model file document for m, exact strings; write it with write_json_file.
