@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mhla/cert/certify.hpp"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 #if defined(__GLIBC__)
@@ -104,14 +105,16 @@ std::uint64_t rows_scale_mod_p(const RowSet& set, const std::vector<std::size_t>
   return scale;
 }
 
-// det(Phi_a[rows, :]) mod p for rows given as indices into Phi_a (increasing): the integer
-// minor (by det_mod_p) times prod (L_s^3)^{-1}. Precondition: p divides no L_s of the cited
-// rows. @proof C2
+// det(Phi_a[rows, cols]) mod p for rows given as indices into Phi_a (increasing) and columns
+// (increasing; empty = all D columns): the integer minor (by det_mod_p) times
+// prod (L_s^3)^{-1}. Precondition: p divides no L_s of the cited rows. @proof C2
 std::uint64_t rational_minor_mod_p(const Dataset& ds, const RowSet& set, const std::vector<std::size_t>& rows,
-                                   const std::vector<Integer>& L, const PrimeField& F) {
-  const std::size_t D = feature_dim(ds.d);
+                                   const std::vector<std::size_t>& cols, const std::vector<Integer>& L,
+                                   const PrimeField& F) {
+  const std::size_t D = feature_dim(ds.d), k = cols.empty() ? D : cols.size();
+  if (rows.size() != k) fail(ErrorKind::internal, "certify: witness rows and columns differ in number");
   std::vector<std::uint64_t> sub;
-  sub.reserve(rows.size() * D);
+  sub.reserve(k * k);
   std::size_t next = 0;
   for (const RowBlock& block : set.blocks) {
     if (next == rows.size()) break;
@@ -120,10 +123,17 @@ std::uint64_t rational_minor_mod_p(const Dataset& ds, const RowSet& set, const s
     for (; next < rows.size() && rows[next] < block.first_row + block.positions.size(); ++next)
       cited.positions.push_back(block.positions[rows[next] - block.first_row]);
     const std::vector<std::uint64_t> r = block_residues(ds, cited, F);
-    sub.insert(sub.end(), r.begin(), r.end());
+    for (std::size_t i = 0; i < cited.positions.size(); ++i) {
+      if (cols.empty()) {
+        sub.insert(sub.end(), r.begin() + static_cast<std::ptrdiff_t>(i * D),
+                   r.begin() + static_cast<std::ptrdiff_t>((i + 1) * D));
+      } else {
+        for (std::size_t c : cols) sub.push_back(r[i * D + c]);
+      }
+    }
   }
-  if (sub.size() != D * D) fail(ErrorKind::internal, "certify: witness rows are not D rows of Phi_a");
-  return F.mul(det_mod_p(F, sub, D), rows_scale_mod_p(set, rows, L, F));
+  if (sub.size() != k * k) fail(ErrorKind::internal, "certify: witness rows are not rows of Phi_a");
+  return F.mul(k == 0 ? 1 % F.p : det_mod_p(F, sub, k), rows_scale_mod_p(set, rows, L, F));
 }
 
 // A nonzero-minor witness on the given D rows (rank D over Q known to hold): primes from the
@@ -134,10 +144,25 @@ MinorWitness minor_witness(const Dataset& ds, const RowSet& set, std::vector<std
   for (const RowBlock& b : set.blocks) samples.push_back(b.sample);
   for (std::size_t attempt = 0; attempt < 4096; ++attempt) {
     const PrimeField F(next_prime_avoiding(primes, L, samples, tried));
-    const std::uint64_t minor = rational_minor_mod_p(ds, set, rows, L, F);
+    const std::uint64_t minor = rational_minor_mod_p(ds, set, rows, {}, L, F);
     if (minor != 0) return {F.p, std::move(rows), minor};
   }
   fail(ErrorKind::internal, "certify: no prime gives a nonzero witness minor");
+}
+
+// An r x r rank witness on the given rows x columns (r >= 1; nonzero over Q): primes avoiding the
+// rows' denominators until the minor is nonzero mod p. @proof C6
+RankMinorWitness rank_minor_witness(const Dataset& ds, const RowSet& set, std::vector<std::size_t> rows,
+                                    std::vector<std::size_t> cols, const std::vector<Integer>& L, PrimeStream& primes,
+                                    std::size_t& tried) {
+  std::vector<std::size_t> samples;
+  for (const RowBlock& b : set.blocks) samples.push_back(b.sample);
+  for (std::size_t attempt = 0; attempt < 4096; ++attempt) {
+    const PrimeField F(next_prime_avoiding(primes, L, samples, tried));
+    const std::uint64_t minor = rational_minor_mod_p(ds, set, rows, cols, L, F);
+    if (minor != 0) return {F.p, std::move(rows), std::move(cols), minor};
+  }
+  fail(ErrorKind::internal, "certify: no prime gives a nonzero rank minor");
 }
 
 // Lemma C3's collapse only bites for d >= 2: at d = 1, d(d+1)(d+2)/6 = 1 = D.
@@ -157,43 +182,53 @@ CoordinateCertificate certify_rows(const Dataset& ds, const RowSet& set, const s
   c.rows = set.rows;
   c.single_token_rows = single_token_rows(ds, set);
 
-  // Fast path: stream the rows mod p until rank D.
+  // Fast path: stream the rows mod p until rank D (all rows when it is not reached: then the
+  // mod-p rank r_p is a lower bound with its witness, @proof A4).
   std::vector<std::size_t> samples;
   for (const RowBlock& b : set.blocks) samples.push_back(b.sample);
   const PrimeField F(next_prime_avoiding(primes, L, samples, c.primes_tried));
-  if (set.rows >= D) {
 #if defined(__GLIBC__)
-    // Peak memory: the caller's dataset parse freed a JSON tree several times the file's size,
-    // which glibc keeps mapped (its trim threshold grows after large frees). Hand it back before
-    // the basis (8 D^2 bytes, mapped separately) is filled, so the two do not add up.
-    malloc_trim(0);
+  // Peak memory: the caller's dataset parse freed a JSON tree several times the file's size,
+  // which glibc keeps mapped (its trim threshold grows after large frees). Hand it back before
+  // the basis (8 r D bytes, mapped separately) is filled, so the two do not add up.
+  malloc_trim(0);
 #endif
-    EchelonModP echelon(F, D);
-    for (const RowBlock& block : set.blocks) {
-      const std::vector<std::uint64_t> residues = block_residues(ds, block, F);
-      for (std::size_t i = 0; i < block.positions.size() && !echelon.saturated(); ++i)
-        echelon.add_row_residues(std::span<const std::uint64_t>(residues.data() + i * D, D));
-      if (echelon.saturated()) break;
-    }
-    if (echelon.rank() == D) {
-      // @proof C2: pivot rows x all columns is a nonzero minor mod p of the integer rows; the
-      // elimination already knows its value (@proof A4), no second D x D elimination.
-      const std::vector<std::size_t> rows = echelon.pivot_rows();
-      const std::uint64_t minor = F.mul(echelon.pivot_minor(), rows_scale_mod_p(set, rows, L, F));
-      if (minor == 0) fail(ErrorKind::internal, "certify: the pivot minor vanishes mod p");
-      c.rank = D;
-      c.rank_exact = true;
-      c.identifiable = true;
-      c.minor = MinorWitness{F.p, rows, minor};
-      return c;
-    }
+  EchelonModP echelon(F, D);
+  for (const RowBlock& block : set.blocks) {
+    const std::vector<std::uint64_t> residues = block_residues(ds, block, F);
+    for (std::size_t i = 0; i < block.positions.size() && !echelon.saturated(); ++i)
+      echelon.add_row_residues(std::span<const std::uint64_t>(residues.data() + i * D, D));
+    if (echelon.saturated()) break;
   }
+  const std::size_t rank_mod_p = echelon.rank();
+  if (rank_mod_p == D) {
+    // @proof C2: pivot rows x all columns is a nonzero minor mod p of the integer rows; the
+    // elimination already knows its value (@proof A4), no second D x D elimination.
+    const std::vector<std::size_t> rows = echelon.pivot_rows();
+    const std::uint64_t minor = F.mul(echelon.pivot_minor(), rows_scale_mod_p(set, rows, L, F));
+    if (minor == 0) fail(ErrorKind::internal, "certify: the pivot minor vanishes mod p");
+    c.rank = D;
+    c.rank_exact = true;
+    c.identifiable = true;
+    c.minor = MinorWitness{F.p, rows, minor};
+    return c;
+  }
+  RankMinorWitness lower{F.p, echelon.pivot_rows(), echelon.pivot_cols(), 0};
+  lower.minor_mod_prime = F.mul(echelon.pivot_minor(), rows_scale_mod_p(set, lower.rows, L, F));
+  if (lower.minor_mod_prime == 0) fail(ErrorKind::internal, "certify: the pivot minor vanishes mod p");
+  echelon = EchelonModP(F, 1);  // release the basis before the exact path
 
-  // Rank mod p < D: a lower bound only. The exact path decides.
-  const double bytes = static_cast<double>(set.rows) * static_cast<double>(D) * 48.0;
+  // Rank mod p < D: a lower bound only. The exact path decides. When r_p already meets an
+  // upper bound (rows, or D - 1 once a kernel vector exists) the rank is exact with a single
+  // kernel vector; otherwise exact_rank asks for all D - r_p of them.
+  const bool tight = rank_mod_p == set.rows || rank_mod_p + 1 == D;
+  const double Dd = static_cast<double>(D);
+  const double basis_entries = options.exact_rank && !tight ? Dd * (Dd - static_cast<double>(rank_mod_p)) : Dd;
+  const double bytes = static_cast<double>(set.rows) * Dd * 48.0 + basis_entries * 64.0;
   if (options.check_memory)
-    options.check_memory("certify: the integer design matrix of a rank-deficient coordinate", bytes,
-                         std::to_string(set.rows) + " rows x " + std::to_string(D) + " features");
+    options.check_memory("certify: the integer design matrix and kernel of a rank-deficient coordinate", bytes,
+                         std::to_string(set.rows) + " rows x " + std::to_string(D) + " features, " +
+                             std::to_string(static_cast<std::uint64_t>(basis_entries / Dd)) + " kernel vectors");
   Matrix<Integer> A(set.rows, D);
   for (const RowBlock& block : set.blocks) {
     const ScaledIntegerMatrix s = feature_rows_scaled(ds.samples[block.sample].Z, block.positions, ds.causal);
@@ -201,7 +236,7 @@ CoordinateCertificate certify_rows(const Dataset& ds, const RowSet& set, const s
       std::copy(s.numerators.row(i), s.numerators.row(i) + D, A.row(block.first_row + i));
   }
   RankOptions ro;
-  ro.exact_rank = options.exact_rank;
+  ro.exact_rank = options.exact_rank && !tight;
   const RankCertified rc = rank_certified(A, primes, ro);
   c.primes_tried += rc.primes_used;
   for (std::size_t i = 0; i < rc.primes_used; ++i) primes.next();  // keep the stream moving on
@@ -217,11 +252,30 @@ CoordinateCertificate certify_rows(const Dataset& ds, const RowSet& set, const s
   // @proof C1: v != 0 with Phi_a v = 0 (re-checked here, not only inside rank_certified).
   if (!annihilates_exactly(A, rc.kernel.front()))
     fail(ErrorKind::internal, "certify: kernel vector fails the exact check");
-  c.rank = rc.rank;
-  c.rank_exact = rc.assurance == Assurance::certified;
-  if (!c.rank_exact) c.rank_upper_bound = D - 1;
   c.identifiable = false;
   c.kernel_vector = rc.kernel.front();
+  // The rank and its proof (@proof C6): the larger of the two certified lower bounds.
+  c.rank = std::max(rank_mod_p, rc.rank);
+  c.rank_minor = rc.rank > rank_mod_p
+                     ? rank_minor_witness(ds, set, rc.pivot_rows, rc.pivot_cols, L, primes, c.primes_tried)
+                     : std::move(lower);
+  if (c.rank == set.rows) {
+    c.rank_upper = CoordinateCertificate::RankUpper::row_count;
+  } else if (c.rank + 1 == D) {
+    c.rank_upper = CoordinateCertificate::RankUpper::kernel_vector;
+  } else if (rc.assurance == Assurance::certified && rc.rank == c.rank) {
+    c.rank_upper = CoordinateCertificate::RankUpper::kernel_basis;
+    for (std::size_t k = 0; k < rc.kernel.size(); ++k) {
+      // Free-column form (v_k = 1 at its free column, 0 at the others) makes them independent.
+      for (std::size_t j = 0; j < rc.kernel_free_cols.size(); ++j)
+        if (rc.kernel[k].at(rc.kernel_free_cols[j]) != Rational(j == k ? 1 : 0))
+          fail(ErrorKind::internal, "certify: kernel basis not in free-column form");
+      if (k > 0 && !annihilates_exactly(A, rc.kernel[k])) fail(ErrorKind::internal, "certify: kernel vector fails the exact check");
+    }
+    c.kernel_basis = rc.kernel;
+  }
+  c.rank_exact = c.rank_upper != CoordinateCertificate::RankUpper::none;
+  if (!c.rank_exact) c.rank_upper_bound = std::min(set.rows, D - 1);
   c.distinguishing_input = distinguishing_input_search(c.kernel_vector, ds.d, ds.causal);
   if (!c.distinguishing_input) fail(ErrorKind::internal, "certify: no distinguishing input found");
   return c;
@@ -231,7 +285,7 @@ CoordinateCertificate certify_rows(const Dataset& ds, const RowSet& set, const s
 
 double certify_memory_estimate(std::size_t d) {
   const double D = static_cast<double>(feature_dim(d));
-  // basis D x D doubles, the row buffer (128 rows), one sample's residues (the witness minor
+  // basis (at most) D x D doubles, the row buffer (128 rows), one sample's residues (the witness minor
   // comes from the elimination itself, no second D x D matrix).
   return 8.0 * D * D + 8.0 * 160 * D;
 }

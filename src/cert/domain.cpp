@@ -136,11 +136,11 @@ DomainCertificate certify_deficient(const Dataset& ds, const Dataset& domain,
 
   DomainCertificate out;
   out.rank = r;
+  out.rank_minor = std::move(minor);
   if (inside) {
     out.domain_rank = r;
     out.identifiable_on_domain = true;
     out.type = DomainWitnessType::row_space;
-    out.rank_minor = std::move(minor);
     out.nullspace = rc.kernel;
     return out;
   }
@@ -180,7 +180,8 @@ std::vector<std::pair<std::size_t, std::size_t>> domain_points(const Dataset& do
   return out;
 }
 
-bool certify_domain(const Dataset& ds, const Dataset& domain, Certificate& cert, PrimeStream primes) {
+bool certify_domain(const Dataset& ds, const Dataset& domain, Certificate& cert, PrimeStream primes,
+                    const std::function<void(std::string_view, double, const std::string&)>& check_memory) {
   if (domain.d != ds.d)
     fail(ErrorKind::bad_input, "certify --domain: the domain has d = " + std::to_string(domain.d) +
                                    " but the dataset has d = " + std::to_string(ds.d));
@@ -197,13 +198,33 @@ bool certify_domain(const Dataset& ds, const Dataset& domain, Certificate& cert,
       c.rank = first.rank;
       c.rank_exact = first.rank_exact;
       c.rank_upper_bound = first.rank_upper_bound;
+      c.rank_minor = first.rank_minor;
+      c.rank_upper = first.rank_upper;
+      c.kernel_basis = first.kernel_basis;
     } else if (c.identifiable) {
       c.domain = DomainCertificate{D, D, true, DomainWitnessType::full_rank, {}, {}, 0, 0, 0, {}};
     } else {
+      if (check_memory) {
+        // The exact kernel basis (D - r vectors of D entries) and Phi_a in integers.
+        const double Dd = static_cast<double>(D), r = static_cast<double>(c.rank);
+        check_memory("certify --domain: the exact kernel basis of a rank-deficient coordinate",
+                     Dd * (Dd - r) * 64.0 + static_cast<double>(c.rows) * Dd * 48.0,
+                     std::to_string(D - c.rank) + " kernel vectors x " + std::to_string(D) + " features");
+      }
       c.domain = certify_deficient(ds, domain, points, c.a, L, primes);
-      c.rank = c.domain->rank;  // exact now, whatever certify's options were
-      c.rank_exact = true;
-      c.rank_upper_bound.reset();
+      if (!c.rank_exact) {
+        // certify left a lower bound (exact_rank off): take the exact rank and its proof.
+        c.rank = c.domain->rank;
+        c.rank_minor = c.domain->rank_minor;
+        if (c.domain->type == DomainWitnessType::row_space) {
+          c.rank_upper = CoordinateCertificate::RankUpper::kernel_basis;
+          c.kernel_basis = c.domain->nullspace;
+          c.rank_exact = true;
+          c.rank_upper_bound.reset();
+        }
+      } else if (c.rank != c.domain->rank) {
+        fail(ErrorKind::internal, "certify --domain: the exact rank differs from certify's");
+      }
     }
     all = all && c.domain->identifiable_on_domain;
   }

@@ -57,10 +57,28 @@ struct Witness {
   std::vector<Q> vector;           // kernel-vector
 };
 
+// An r x r minor of Phi_a on rows x columns, claimed nonzero mod prime: rank(Phi_a) >= r.
+struct RankMinor {
+  Q prime, minor;
+  std::vector<std::size_t> rows, columns;
+  bool operator==(const RankMinor&) const = default;
+};
+
+// The proof of a deficient coordinate's rank: the minor (rank >= r) and an upper bound:
+// "rows" (r = rows), "kernel-vector" (r = D - 1), "kernel-basis" (D - r independent kernel
+// vectors) or "none" (rank is a lower bound; rank_upper_bound states what is claimed above).
+struct RankWitness {
+  RankMinor minor;
+  std::string upper;
+  std::vector<std::vector<Q>> basis;
+  bool operator==(const RankWitness&) const = default;
+};
+
 struct Coordinate {
   std::size_t a = 0;
   bool observed = true;
-  std::optional<std::size_t> rows, rank;
+  std::optional<std::size_t> rows, rank, rank_upper_bound;
+  std::optional<RankWitness> rank_witness;
   std::optional<bool> identifiable;
   std::optional<Witness> witness;
   std::optional<Point> distinguishing;
@@ -75,6 +93,47 @@ struct Certificate {
 
 constexpr std::size_t kMax = static_cast<std::size_t>(-1);
 
+// A count or index as written (d, a, rows, rank, row indices, positions, ...). Any exact number
+// is read; one that is not an integer in [0, 2^63) becomes kMax, which no range check accepts:
+// a negative or absurd index makes the certificate INVALID (exit 1), not unreadable.
+std::size_t read_count(const json::Located& at) {
+  const Q q = to_q(read_scalar(at, NumberSemantics::exact));
+  if (q.get_den() != 1 || q < 0 || mpz_sizeinbase(q.get_num_mpz_t(), 2) > 63) return kMax;
+  return static_cast<std::size_t>(mpz_get_ui(q.get_num_mpz_t()));
+}
+
+// A count for a reason line.
+std::string show(std::size_t n) { return n == kMax ? "<not an integer in [0, 2^63)>" : std::to_string(n); }
+
+std::vector<Q> read_q_vector(const json::Located& at) {
+  std::vector<Q> v;
+  for (std::size_t i = 0; i < at.array_size(); ++i) v.push_back(read_q(at.element(i)));
+  return v;
+}
+
+std::vector<std::size_t> read_indices(const json::Located& at) {
+  std::vector<std::size_t> v;
+  for (std::size_t i = 0; i < at.array_size(); ++i) v.push_back(read_count(at.element(i)));
+  return v;
+}
+
+RankMinor read_rank_minor(const json::Located& m) {
+  return {read_q(m.member("prime")), read_q(m.member("minor_mod_prime")), read_indices(m.member("rows")),
+          read_indices(m.member("columns"))};
+}
+
+RankWitness read_rank_witness(const json::Located& w) {
+  RankWitness out{read_rank_minor(w.member("rank_minor")), w.member("upper_bound").as_string(), {}};
+  if (out.upper == "kernel-basis") {
+    const json::Located basis = w.member("kernel_basis");
+    for (std::size_t k = 0; k < basis.array_size(); ++k) out.basis.push_back(read_q_vector(basis.element(k)));
+  } else if (out.upper != "rows" && out.upper != "kernel-vector" && out.upper != "none") {
+    w.member("upper_bound").fail("unknown upper_bound \"" + out.upper +
+                                 "\" (expected \"rows\", \"kernel-vector\", \"kernel-basis\" or \"none\")");
+  }
+  return out;
+}
+
 Witness read_witness(const json::Located& w) {
   Witness out;
   out.type = w.member("type").as_string();
@@ -82,7 +141,7 @@ Witness read_witness(const json::Located& w) {
     out.prime = read_q(w.member("prime"));
     out.minor = read_q(w.member("minor_mod_prime"));
     const json::Located rows = w.member("rows");
-    for (std::size_t i = 0; i < rows.array_size(); ++i) out.rows.push_back(rows.element(i).as_size(0, kMax));
+    for (std::size_t i = 0; i < rows.array_size(); ++i) out.rows.push_back(read_count(rows.element(i)));
   } else if (out.type == "kernel-vector") {
     const json::Located v = w.member("vector");
     for (std::size_t i = 0; i < v.array_size(); ++i) out.vector.push_back(read_q(v.element(i)));
@@ -97,21 +156,23 @@ Point read_point(const json::Located& at) {
   const std::size_t rows = Z.array_size();
   if (rows == 0) Z.fail("Z has no rows");
   Point p{to_q(read_matrix(Z, "Z", rows, std::nullopt, NumberSemantics::exact)), 0};
-  p.position = at.member("position").as_size(0, kMax);
+  p.position = read_count(at.member("position"));
   return p;
 }
 
 Coordinate read_coordinate(const json::Located& c) {
   Coordinate out;
-  out.a = c.member("a").as_size(0, kMax);
+  out.a = read_count(c.member("a"));
   if (auto o = c.optional_member("observed")) out.observed = o->as_bool();
   // An observed coordinate must state its claims and their witness; an unobserved one may.
   auto field = [&](const char* key) { return out.observed ? std::optional(c.member(key)) : c.optional_member(key); };
-  if (auto m = field("rows")) out.rows = m->as_size(0, kMax);
-  if (auto m = field("rank")) out.rank = m->as_size(0, kMax);
+  if (auto m = field("rows")) out.rows = read_count(*m);
+  if (auto m = field("rank")) out.rank = read_count(*m);
   if (auto m = field("identifiable")) out.identifiable = m->as_bool();
   if (auto m = field("witness")) out.witness = read_witness(*m);
   if (auto m = c.optional_member("distinguishing_input")) out.distinguishing = read_point(*m);
+  if (auto m = c.optional_member("rank_upper_bound")) out.rank_upper_bound = read_count(*m);
+  if (auto m = c.optional_member("rank_witness")) out.rank_witness = read_rank_witness(*m);
   return out;
 }
 
@@ -121,8 +182,8 @@ Certificate read_certificate(std::string_view text, const std::string& name) {
   check_format_header(root, "mhla-certificate", 1);
   Certificate cert;
   cert.sha256 = root.member("dataset_sha256").as_string();
-  cert.d = root.member("d").as_size(0, kMax);
-  cert.feature_dim = root.member("feature_dim").as_size(0, kMax);
+  cert.d = read_count(root.member("d"));
+  cert.feature_dim = read_count(root.member("feature_dim"));
   cert.identifiable = root.member("identifiable").as_bool();
   const json::Located coords = root.member("coordinates");
   for (std::size_t i = 0; i < coords.array_size(); ++i) cert.coordinates.push_back(read_coordinate(coords.element(i)));
@@ -157,18 +218,64 @@ Data read_data(std::string_view bytes, const std::string& name) {
 // ---- The mathematics, in gmpxx and machine words only. -------------------------------------
 
 // phi(Z, b)[(j,k,l)] = G[j][k] * Z[l][b], j <= k, lexicographic in (j,k,l); G = sum of z_t z_t^T
-// over t < n, or over t <= b when causal (math.md, "The feature map").
-std::vector<Q> phi(const QMatrix& Z, std::size_t b, bool causal) {
-  const std::size_t d = Z.size(), end = causal ? b + 1 : Z[0].size();
+// over t < n, or over t <= b when causal (math.md, "The feature map"). G is given as its
+// upper triangle, row-major (d(d+1)/2 entries).
+std::vector<Q> phi_from_gram(const std::vector<Q>& G, const QMatrix& Z, std::size_t b) {
+  const std::size_t d = Z.size();
   std::vector<Q> f;
   f.reserve(d * d * (d + 1) / 2);
-  for (std::size_t j = 0; j < d; ++j)
-    for (std::size_t k = j; k < d; ++k) {
-      Q g = 0;
-      for (std::size_t t = 0; t < end; ++t) g += Z[j][t] * Z[k][t];
-      for (std::size_t l = 0; l < d; ++l) f.push_back(g * Z[l][b]);
-    }
+  for (std::size_t jk = 0; jk < G.size(); ++jk)
+    for (std::size_t l = 0; l < d; ++l) f.push_back(G[jk] * Z[l][b]);
   return f;
+}
+
+// G += z_t z_t^T (upper triangle).
+void add_token(std::vector<Q>& G, const QMatrix& Z, std::size_t t) {
+  std::size_t jk = 0;
+  for (std::size_t j = 0; j < Z.size(); ++j)
+    for (std::size_t k = j; k < Z.size(); ++k) G[jk++] += Z[j][t] * Z[k][t];
+}
+
+std::vector<Q> phi(const QMatrix& Z, std::size_t b, bool causal) {
+  std::vector<Q> G(Z.size() * (Z.size() + 1) / 2);
+  for (std::size_t t = 0, end = causal ? b + 1 : Z[0].size(); t < end; ++t) add_token(G, Z, t);
+  return phi_from_gram(G, Z, b);
+}
+
+using Points = std::vector<std::pair<std::size_t, std::size_t>>;  // (input, position), positions < n
+
+// visit(i, phi(inputs[points[i].first], points[i].second)) for every i, in the order of the
+// points sorted by (input, position): one Gram matrix per input, grown token by token when
+// causal, so an input with m positions costs O(d^2 n + m D), not O(m d^2 n).
+template <class Visit>
+void for_each_phi(const std::vector<QMatrix>& inputs, const Points& points, bool causal, Visit visit) {
+  std::vector<std::size_t> order(points.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return points[x] < points[y]; });
+  for (std::size_t k = 0; k < order.size();) {
+    const std::size_t s = points[order[k]].first;
+    const QMatrix& Z = inputs[s];
+    std::vector<Q> G(Z.size() * (Z.size() + 1) / 2), f;
+    std::size_t summed = 0;  // tokens 0..summed-1 are in G
+    if (!causal)
+      for (; summed < Z[0].size(); ++summed) add_token(G, Z, summed);
+    std::size_t last = kMax;
+    for (; k < order.size() && points[order[k]].first == s; ++k) {
+      const std::size_t b = points[order[k]].second;
+      if (causal)
+        for (; summed <= b; ++summed) add_token(G, Z, summed);
+      if (b != last) f = phi_from_gram(G, Z, b), last = b;
+      visit(order[k], f);
+    }
+  }
+}
+
+// The points of the given rows of the dataset (indices into Data::rows).
+Points row_points(const Data& data, const std::vector<std::size_t>& rows) {
+  Points out;
+  out.reserve(rows.size());
+  for (std::size_t r : rows) out.emplace_back(data.rows[r].sample, data.rows[r].position);
+  return out;
 }
 
 Q dot(const std::vector<Q>& u, const std::vector<Q>& v) {
@@ -302,88 +409,179 @@ std::optional<std::uint64_t> as_u64(const Q& q) {
   return static_cast<std::uint64_t>(mpz_get_ui(q.get_num_mpz_t()));
 }
 
-void check_minor(const Data& data, const std::vector<std::size_t>& rows_a, const Witness& w, std::size_t D,
-                 const std::string& at) {
-  const std::optional<std::uint64_t> p = as_u64(w.prime);
-  require(p.has_value(), at + "prime " + w.prime.get_str() + " is not an integer in [0, 2^64)");
-  require(is_prime_u64(*p), at + "prime " + std::to_string(*p) + " is not prime");
-  require(w.rows.size() == D, at + "minor cites " + std::to_string(w.rows.size()) + " rows; expected feature_dim = " +
-                                  std::to_string(D));
+// rank over Q of a list of vectors, by Gaussian elimination on fractions.
+std::size_t rank_q(std::vector<std::vector<Q>> M) {
+  std::size_t rank = 0;
+  const std::size_t cols = M.empty() ? 0 : M[0].size();
+  for (std::size_t c = 0; c < cols && rank < M.size(); ++c) {
+    std::size_t p = rank;
+    while (p < M.size() && M[p][c] == 0) ++p;
+    if (p == M.size()) continue;
+    std::swap(M[p], M[rank]);
+    for (std::size_t i = rank + 1; i < M.size(); ++i) {
+      if (M[i][c] == 0) continue;
+      const Q f = M[i][c] / M[rank][c];
+      for (std::size_t j = c; j < cols; ++j) M[i][j] -= f * M[rank][j];
+    }
+    ++rank;
+  }
+  return rank;
+}
+
+// The vectors are linearly independent: each has a column where it alone is nonzero (the
+// free-column form the engine writes; a quick sufficient test), else by rank_q.
+bool independent(const std::vector<std::vector<Q>>& vs) {
+  bool private_columns = true;
+  for (std::size_t k = 0; k < vs.size() && private_columns; ++k) {
+    bool found = false;
+    for (std::size_t c = 0; c < vs[k].size() && !found; ++c) {
+      if (vs[k][c] == 0) continue;
+      found = true;
+      for (std::size_t j = 0; j < vs.size() && found; ++j) found = j == k || vs[j][c] == 0;
+    }
+    private_columns = found;
+  }
+  return private_columns || rank_q(vs) == vs.size();
+}
+
+// Every vector annihilates every row of Phi_a exactly (Phi_a v = 0 over Q). what(k) names
+// vector k in the reason.
+template <class Name>
+void check_annihilate(const Data& data, const std::vector<std::size_t>& rows_a, const std::vector<std::vector<Q>>& vs,
+                      Name what) {
+  for_each_phi(data.inputs, row_points(data, rows_a), data.causal, [&](std::size_t r, const std::vector<Q>& f) {
+    for (std::size_t k = 0; k < vs.size(); ++k)
+      require(dot(f, vs[k]) == 0, what(k) + " does not annihilate row " + show(r) + " of Phi_a");
+  });
+}
+
+// The minor of Phi_a on m.rows x m.columns is m.minor and nonzero mod m.prime, a prime:
+// rank(Phi_a) >= the number of rows cited. `name` prefixes the reasons ("" or "rank_minor ").
+void check_rank_minor(const Data& data, const std::vector<std::size_t>& rows_a, const RankMinor& m, std::size_t D,
+                      const std::string& at, const std::string& name) {
+  const std::optional<std::uint64_t> p = as_u64(m.prime);
+  require(p.has_value(), at + name + "prime " + m.prime.get_str() + " is not an integer in [0, 2^64)");
+  require(is_prime_u64(*p), at + name + "prime " + show(*p) + " is not prime");
+  require(m.columns.size() == m.rows.size(), at + name + "cites " + show(m.rows.size()) + " rows but " +
+                                                 show(m.columns.size()) + " columns");
   const Mod F(*p);
-  std::set<std::size_t> seen;
-  std::vector<std::vector<std::uint64_t>> M;
-  for (std::size_t r : w.rows) {
-    require(r < rows_a.size(), at + "row index " + std::to_string(r) + " out of range (Phi_a has " +
-                                   std::to_string(rows_a.size()) + " rows)");
-    require(seen.insert(r).second, at + "row index " + std::to_string(r) + " cited twice");
-    const Data::Row& row = data.rows[rows_a[r]];
-    std::vector<std::uint64_t> residues;
-    for (const Q& x : phi(data.inputs[row.sample], row.position, data.causal)) {
+  std::set<std::size_t> seen_rows, seen_cols;
+  for (std::size_t col : m.columns) {
+    require(col < D, at + name + "column " + show(col) + " out of range (feature_dim = " + show(D) + ")");
+    require(seen_cols.insert(col).second, at + name + "column " + show(col) + " cited twice");
+  }
+  std::vector<std::size_t> cited;
+  for (std::size_t r : m.rows) {
+    require(r < rows_a.size(), at + name + "row index " + show(r) + " out of range (Phi_a has " + show(rows_a.size()) +
+                                   " rows)");
+    require(seen_rows.insert(r).second, at + name + "row index " + show(r) + " cited twice");
+    cited.push_back(rows_a[r]);
+  }
+  std::vector<std::vector<std::uint64_t>> M(cited.size());
+  for_each_phi(data.inputs, row_points(data, cited), data.causal, [&](std::size_t i, const std::vector<Q>& f) {
+    for (std::size_t col : m.columns) {
+      const Q& x = f[col];
       const std::uint64_t num = mpz_fdiv_ui(x.get_num_mpz_t(), *p);
       if (mpz_cmp_ui(x.get_den_mpz_t(), 1) == 0) {  // an integer: no inverse needed
-        residues.push_back(num);
+        M[i].push_back(num);
         continue;
       }
       const std::uint64_t den = mpz_fdiv_ui(x.get_den_mpz_t(), *p);
-      if (den == 0) require(false, at + "prime " + std::to_string(*p) + " divides a denominator of row " + std::to_string(r));
-      residues.push_back(F.mul(num, F.pow(den, *p - 2)));
+      require(den != 0, at + name + "prime " + show(*p) + " divides a denominator of row " + show(m.rows[i]));
+      M[i].push_back(F.mul(num, F.pow(den, *p - 2)));
     }
-    M.push_back(std::move(residues));
-  }
+  });
   const std::uint64_t det = det_mod(std::move(M), F);
-  require(as_u64(w.minor) == det, at + "minor_mod_prime is " + w.minor.get_str() + " but the minor is " +
-                                      std::to_string(det) + " mod " + std::to_string(*p));
-  require(det != 0, at + "the minor is 0 mod " + std::to_string(*p) + ", which proves nothing");
+  require(as_u64(m.minor) == det, at + name + "minor_mod_prime is " + m.minor.get_str() + " but the minor is " +
+                                      show(det) + " mod " + show(*p));
+  require(det != 0, at + name + "minor_mod_prime is 0 mod " + show(*p) + ", which proves nothing");
+}
+
+void check_minor(const Data& data, const std::vector<std::size_t>& rows_a, const Witness& w, std::size_t D,
+                 const std::string& at) {
+  require(w.rows.size() == D, at + "minor cites " + show(w.rows.size()) + " rows; expected feature_dim = " + show(D));
+  RankMinor m{w.prime, w.minor, w.rows, {}};
+  for (std::size_t c = 0; c < D; ++c) m.columns.push_back(c);
+  check_rank_minor(data, rows_a, m, D, at, "");
 }
 
 void check_kernel(const Data& data, const std::vector<std::size_t>& rows_a, const Coordinate& c, std::size_t D,
                   const std::string& at, bool annihilation_passed) {
   const std::vector<Q>& v = c.witness->vector;
-  require(v.size() == D, at + "kernel vector has " + std::to_string(v.size()) + " entries; expected feature_dim = " +
-                             std::to_string(D));
+  require(v.size() == D, at + "kernel vector has " + show(v.size()) + " entries; expected feature_dim = " + show(D));
   bool nonzero = false;
   for (const Q& x : v) nonzero = nonzero || x != 0;
   require(nonzero, at + "kernel vector is zero");
-  for (std::size_t r = 0; r < rows_a.size() && !annihilation_passed; ++r) {
-    const Data::Row& row = data.rows[rows_a[r]];
-    require(dot(phi(data.inputs[row.sample], row.position, data.causal), v) == 0,
-            at + "kernel vector does not annihilate row " + std::to_string(r));
-  }
+  if (!annihilation_passed)
+    for_each_phi(data.inputs, row_points(data, rows_a), data.causal, [&](std::size_t r, const std::vector<Q>& f) {
+      require(dot(f, v) == 0, at + "kernel vector does not annihilate row " + show(r));
+    });
   if (!c.distinguishing) return;
   const Point& x = *c.distinguishing;
-  require(x.Z.size() == data.d, at + "distinguishing_input: Z has " + std::to_string(x.Z.size()) +
-                                     " rows; expected d = " + std::to_string(data.d));
-  require(x.position < x.Z[0].size(), at + "distinguishing_input: position " + std::to_string(x.position) +
-                                          " out of range (n = " + std::to_string(x.Z[0].size()) + ")");
+  require(x.Z.size() == data.d, at + "distinguishing_input: Z has " + show(x.Z.size()) + " rows; expected d = " +
+                                     show(data.d));
+  require(x.position < x.Z[0].size(), at + "distinguishing_input: position " + show(x.position) +
+                                          " out of range (n = " + show(x.Z[0].size()) + ")");
   require(dot(phi(x.Z, x.position, data.causal), v) != 0,
           at + "distinguishing_input: <v, phi(Z, position)> = 0, so it does not distinguish");
 }
 
+// The rank claimed for a deficient coordinate (proofs-notes Lemma C6): rank >= r by the minor;
+// rank <= r by the row count, by the kernel vector (r = D - 1) or by D - r independent kernel
+// vectors; with upper_bound "none" only rank >= r is claimed, and rank_upper_bound must be one
+// that holds for every deficient coordinate (>= min(rows, D - 1)).
+void check_rank(const Data& data, const std::vector<std::size_t>& rows_a, const Coordinate& c, std::size_t D,
+                const std::string& at) {
+  require(c.rank_witness.has_value(), at + "rank = " + show(*c.rank) + " comes without a rank_witness");
+  const RankWitness& w = *c.rank_witness;
+  const std::size_t r = w.minor.rows.size();
+  require(*c.rank == r, at + "rank = " + show(*c.rank) + " but rank_minor cites " + show(r) + " rows");
+  check_rank_minor(data, rows_a, w.minor, D, at, "rank_minor ");
+  if (c.rank_upper_bound)
+    require(*c.rank_upper_bound >= std::min(rows_a.size(), D - 1) && *c.rank_upper_bound != kMax,
+            at + "rank_upper_bound = " + show(*c.rank_upper_bound) + " is not implied by the witnesses");
+  if (w.upper == "rows") {
+    require(r == rows_a.size(), at + "upper_bound \"rows\" but rank " + show(r) + " < rows " + show(rows_a.size()));
+  } else if (w.upper == "kernel-vector") {
+    require(r + 1 == D, at + "upper_bound \"kernel-vector\" proves rank <= D - 1, not rank <= " + show(r));
+  } else if (w.upper == "kernel-basis") {
+    require(w.basis.size() == D - r, at + "kernel_basis has " + show(w.basis.size()) + " vectors; expected D - rank = " +
+                                         show(D - r));
+    for (std::size_t k = 0; k < w.basis.size(); ++k)
+      require(w.basis[k].size() == D, at + "kernel_basis vector " + show(k) + " has the wrong length");
+    require(independent(w.basis), at + "the kernel_basis vectors are linearly dependent");
+    check_annihilate(data, rows_a, w.basis, [&](std::size_t k) { return at + "kernel_basis vector " + show(k); });
+  } else {
+    require(c.rank_upper_bound.has_value(), at + "upper_bound \"none\" needs rank_upper_bound");
+  }
+}
+
 void check(const Data& data, const std::string& dataset_hash, const Certificate& cert) {
   require(cert.sha256 == dataset_hash, "dataset_sha256 " + cert.sha256 + " is not the dataset's " + dataset_hash);
-  require(cert.d == data.d, "d = " + std::to_string(cert.d) + " but the dataset has d = " + std::to_string(data.d));
+  require(cert.d == data.d, "d = " + show(cert.d) + " but the dataset has d = " + show(data.d));
   const std::size_t d = data.d, D = d * d * (d + 1) / 2;
-  require(cert.feature_dim == D, "feature_dim = " + std::to_string(cert.feature_dim) + "; expected d^2(d+1)/2 = " +
-                                     std::to_string(D));
+  require(cert.feature_dim == D, "feature_dim = " + show(cert.feature_dim) + "; expected d^2(d+1)/2 = " +
+                                     show(D));
   std::vector<bool> listed(d, false);
   bool all_identifiable = true;
   // Coordinates observed on the same rows usually cite the same witness: a check already passed
   // on identical inputs (rows of Phi_a, witness) is not repeated.
   std::set<std::tuple<std::vector<std::size_t>, Q, std::vector<std::size_t>, Q>> minors_passed;
   std::set<std::pair<std::vector<std::size_t>, std::vector<Q>>> kernels_passed;
+  std::vector<std::pair<std::vector<std::size_t>, RankWitness>> ranks_passed;
   for (const Coordinate& c : cert.coordinates) {
-    const std::string at = "coordinate " + std::to_string(c.a) + ": ";
-    require(c.a < d, at + "a is out of range (d = " + std::to_string(d) + ")");
+    const std::string at = "coordinate " + show(c.a) + ": ";
+    require(c.a < d, at + "a is out of range (d = " + show(d) + ")");
     require(!listed[c.a], at + "listed twice");
     listed[c.a] = true;
     std::vector<std::size_t> rows_a;  // Phi_a: indices of the observing rows
     for (std::size_t r = 0; r < data.rows.size(); ++r)
       if (data.rows[r].observed[c.a]) rows_a.push_back(r);
     require(c.observed == !rows_a.empty(), at + "\"observed\" is " + (c.observed ? "true" : "false") + " but " +
-                                                std::to_string(rows_a.size()) + " rows observe it");
-    require(!c.rows || *c.rows == rows_a.size(), at + "rows = " + std::to_string(c.rows.value_or(0)) + " but Phi_a has " +
-                                                      std::to_string(rows_a.size()) + " rows");
-    require(!c.rank || *c.rank <= rows_a.size(), at + "rank = " + std::to_string(c.rank.value_or(0)) +
+                                                show(rows_a.size()) + " rows observe it");
+    require(!c.rows || *c.rows == rows_a.size(), at + "rows = " + show(c.rows.value_or(0)) + " but Phi_a has " +
+                                                      show(rows_a.size()) + " rows");
+    require(!c.rank || *c.rank <= rows_a.size(), at + "rank = " + show(c.rank.value_or(0)) +
                                                      " exceeds the number of rows");
     if (!c.observed) {
       require(!c.identifiable.value_or(false), at + "identifiable is true for a coordinate never observed");
@@ -392,23 +590,32 @@ void check(const Data& data, const std::string& dataset_hash, const Certificate&
       continue;
     }
     if (c.witness->type == "nonzero-minor") {
-      require(*c.rank == D, at + "rank = " + std::to_string(*c.rank) + " but a nonzero minor proves rank " +
-                                std::to_string(D));
+      require(*c.rank == D, at + "rank = " + show(*c.rank) + " but a nonzero minor proves rank " +
+                                show(D));
       require(*c.identifiable, at + "identifiable is false but a nonzero minor proves full rank");
       require(!c.distinguishing, at + "distinguishing_input given for a full-rank coordinate");
       auto key = std::tuple(rows_a, c.witness->prime, c.witness->rows, c.witness->minor);
       if (!minors_passed.count(key)) check_minor(data, rows_a, *c.witness, D, at), minors_passed.insert(std::move(key));
     } else {
-      require(*c.rank < D, at + "rank = " + std::to_string(*c.rank) + " but a kernel vector proves rank < " +
-                               std::to_string(D));
+      require(*c.rank < D, at + "rank = " + show(*c.rank) + " but a kernel vector proves rank < " +
+                               show(D));
       require(!*c.identifiable, at + "identifiable is true but a kernel vector proves rank < feature_dim");
       auto key = std::pair(rows_a, c.witness->vector);
       check_kernel(data, rows_a, c, D, at, kernels_passed.count(key) > 0);
       kernels_passed.insert(std::move(key));
+      // The rank claim and its proof; a proof already checked on the same rows is not repeated.
+      bool rank_passed = false;
+      for (const auto& [rows, witness] : ranks_passed)
+        rank_passed = rank_passed || (rows == rows_a && c.rank_witness && witness == *c.rank_witness &&
+                                      c.rank_witness->minor.rows.size() == *c.rank && !c.rank_upper_bound);
+      if (!rank_passed) {
+        check_rank(data, rows_a, c, D, at);
+        ranks_passed.emplace_back(rows_a, *c.rank_witness);
+      }
     }
     all_identifiable = all_identifiable && *c.identifiable;
   }
-  for (std::size_t a = 0; a < d; ++a) require(listed[a], "coordinate " + std::to_string(a) + " is not listed");
+  for (std::size_t a = 0; a < d; ++a) require(listed[a], "coordinate " + show(a) + " is not listed");
   require(cert.identifiable == all_identifiable, std::string("identifiable is ") + (cert.identifiable ? "true" : "false") +
                                                      " but the AND over observed coordinates is " +
                                                      (all_identifiable ? "true" : "false"));
@@ -422,8 +629,7 @@ struct DomainClaim {
   std::size_t domain_rank = 0;
   bool on_domain = false;
   std::string type;  // "full-rank", "row-space" or "domain-input-outside"
-  Q prime, minor;                          // row-space: the r x r rank minor
-  std::vector<std::size_t> rows, columns;  // row-space
+  RankMinor minor;                         // row-space: the r x r rank minor
   std::vector<std::vector<Q>> nullspace;   // row-space
   std::size_t sample = 0, position = 0, vector_index = 0;  // domain-input-outside
   std::vector<Q> vector;                                   // domain-input-outside
@@ -435,18 +641,6 @@ struct DomainClaims {
   std::vector<DomainClaim> coordinates;
 };
 
-std::vector<Q> read_q_vector(const json::Located& at) {
-  std::vector<Q> v;
-  for (std::size_t i = 0; i < at.array_size(); ++i) v.push_back(read_q(at.element(i)));
-  return v;
-}
-
-std::vector<std::size_t> read_indices(const json::Located& at) {
-  std::vector<std::size_t> v;
-  for (std::size_t i = 0; i < at.array_size(); ++i) v.push_back(at.element(i).as_size(0, kMax));
-  return v;
-}
-
 DomainClaims read_domain_claims(std::string_view text, const std::string& name) {
   const json::Value doc = json::parse_json(text, name);
   const json::Located root(doc, std::make_shared<const std::string>(name));
@@ -457,28 +651,24 @@ DomainClaims read_domain_claims(std::string_view text, const std::string& name) 
   for (std::size_t i = 0; i < coords.array_size(); ++i) {
     const json::Located c = coords.element(i);
     DomainClaim dc;
-    dc.a = c.member("a").as_size(0, kMax);
+    dc.a = read_count(c.member("a"));
     if (auto o = c.optional_member("observed")) dc.observed = o->as_bool();
     if (!dc.observed) {
       out.coordinates.push_back(std::move(dc));
       continue;
     }
-    dc.domain_rank = c.member("domain_rank").as_size(0, kMax);
+    dc.domain_rank = read_count(c.member("domain_rank"));
     dc.on_domain = c.member("identifiable_on_domain").as_bool();
     const json::Located w = c.member("domain_witness");
     dc.type = w.member("type").as_string();
     if (dc.type == "row-space") {
-      const json::Located m = w.member("rank_minor");
-      dc.prime = read_q(m.member("prime"));
-      dc.minor = read_q(m.member("minor_mod_prime"));
-      dc.rows = read_indices(m.member("rows"));
-      dc.columns = read_indices(m.member("columns"));
+      dc.minor = read_rank_minor(w.member("rank_minor"));
       const json::Located basis = w.member("nullspace");
       for (std::size_t k = 0; k < basis.array_size(); ++k) dc.nullspace.push_back(read_q_vector(basis.element(k)));
     } else if (dc.type == "domain-input-outside") {
-      dc.sample = w.member("sample").as_size(0, kMax);
-      dc.position = w.member("position").as_size(0, kMax);
-      dc.vector_index = w.member("vector_index").as_size(0, kMax);
+      dc.sample = read_count(w.member("sample"));
+      dc.position = read_count(w.member("position"));
+      dc.vector_index = read_count(w.member("vector_index"));
       dc.vector = read_q_vector(w.member("vector"));
     } else if (dc.type != "full-rank") {
       w.member("type").fail("unknown domain witness type \"" + dc.type +
@@ -509,128 +699,70 @@ Domain read_domain(std::string_view bytes, const std::string& name) {
   return out;
 }
 
-// rank over Q of a list of vectors, by Gaussian elimination on fractions.
-std::size_t rank_q(std::vector<std::vector<Q>> M) {
-  std::size_t rank = 0;
-  const std::size_t cols = M.empty() ? 0 : M[0].size();
-  for (std::size_t c = 0; c < cols && rank < M.size(); ++c) {
-    std::size_t p = rank;
-    while (p < M.size() && M[p][c] == 0) ++p;
-    if (p == M.size()) continue;
-    std::swap(M[p], M[rank]);
-    for (std::size_t i = rank + 1; i < M.size(); ++i) {
-      if (M[i][c] == 0) continue;
-      const Q f = M[i][c] / M[rank][c];
-      for (std::size_t j = c; j < cols; ++j) M[i][j] -= f * M[rank][j];
-    }
-    ++rank;
-  }
-  return rank;
-}
-
-// Every vector annihilates every row of Phi_a exactly (Phi_a v = 0 over Q); each row is derived
-// once. what(k) names vector k in the reason.
-template <class Name>
-void check_annihilate(const Data& data, const std::vector<std::size_t>& rows_a, const std::vector<std::vector<Q>>& vs,
-                      Name what) {
-  for (std::size_t r = 0; r < rows_a.size(); ++r) {
-    const Data::Row& row = data.rows[rows_a[r]];
-    const std::vector<Q> f = phi(data.inputs[row.sample], row.position, data.causal);
-    for (std::size_t k = 0; k < vs.size(); ++k)
-      require(dot(f, vs[k]) == 0, what(k) + " does not annihilate row " + std::to_string(r) + " of Phi_a");
-  }
-}
-
-// The r x r minor of Phi_a on rows x columns is the claimed value and nonzero mod a prime:
-// rank(Phi_a) >= r.
-void check_rank_minor(const Data& data, const std::vector<std::size_t>& rows_a, const DomainClaim& c, std::size_t D,
-                      const std::string& at) {
-  const std::optional<std::uint64_t> p = as_u64(c.prime);
-  require(p.has_value() && is_prime_u64(*p), at + "rank_minor prime " + c.prime.get_str() + " is not a prime below 2^64");
-  require(c.columns.size() == c.rows.size(), at + "rank_minor cites " + std::to_string(c.rows.size()) + " rows but " +
-                                                 std::to_string(c.columns.size()) + " columns");
-  const Mod F(*p);
-  std::set<std::size_t> seen_rows, seen_cols;
-  for (std::size_t col : c.columns) {
-    require(col < D, at + "rank_minor column " + std::to_string(col) + " out of range");
-    require(seen_cols.insert(col).second, at + "rank_minor column " + std::to_string(col) + " cited twice");
-  }
-  std::vector<std::vector<std::uint64_t>> M;
-  for (std::size_t r : c.rows) {
-    require(r < rows_a.size(), at + "rank_minor row " + std::to_string(r) + " out of range");
-    require(seen_rows.insert(r).second, at + "rank_minor row " + std::to_string(r) + " cited twice");
-    const Data::Row& row = data.rows[rows_a[r]];
-    const std::vector<Q> f = phi(data.inputs[row.sample], row.position, data.causal);
-    std::vector<std::uint64_t> residues;
-    for (std::size_t col : c.columns) {
-      const std::uint64_t den = mpz_fdiv_ui(f[col].get_den_mpz_t(), *p);
-      require(den != 0, at + "rank_minor prime divides a denominator of row " + std::to_string(r));
-      residues.push_back(F.mul(mpz_fdiv_ui(f[col].get_num_mpz_t(), *p), F.pow(den, *p - 2)));
-    }
-    M.push_back(std::move(residues));
-  }
-  const std::uint64_t det = det_mod(std::move(M), F);
-  require(as_u64(c.minor) == det, at + "rank_minor minor_mod_prime is " + c.minor.get_str() + " but the minor is " +
-                                      std::to_string(det) + " mod " + std::to_string(*p));
-  require(det != 0, at + "the rank minor is 0 mod " + std::to_string(*p) + ", which proves nothing");
-}
-
 void check_domain_coordinate(const Data& data, const Domain& domain, const Coordinate& c, const DomainClaim& dc,
                              std::size_t D) {
-  const std::string at = "coordinate " + std::to_string(c.a) + ": domain: ";
+  const std::string at = "coordinate " + show(c.a) + ": domain: ";
   std::vector<std::size_t> rows_a;
   for (std::size_t r = 0; r < data.rows.size(); ++r)
     if (data.rows[r].observed[c.a]) rows_a.push_back(r);
   if (dc.type == "full-rank") {
     // The coordinate's own nonzero-minor witness (checked by check()) proves rank D: R = Q^D.
     require(c.witness->type == "nonzero-minor", at + "full-rank witness but the coordinate has no nonzero minor");
-    require(dc.domain_rank == D, at + "domain_rank = " + std::to_string(dc.domain_rank) + " but rank is D = " +
-                                     std::to_string(D));
+    require(dc.domain_rank == D, at + "domain_rank = " + show(dc.domain_rank) + " but rank is D = " +
+                                     show(D));
     require(dc.on_domain, at + "identifiable_on_domain is false for a full-rank coordinate");
   } else if (dc.type == "row-space") {
-    const std::size_t r = dc.rows.size();
-    check_rank_minor(data, rows_a, dc, D, at);  // rank >= r
-    require(*c.rank == r, at + "rank = " + std::to_string(*c.rank) + " but the witness proves rank " + std::to_string(r));
-    require(dc.nullspace.size() == D - r, at + std::to_string(dc.nullspace.size()) +
-                                              " nullspace vectors; expected D - r = " + std::to_string(D - r));
+    const std::size_t r = dc.minor.rows.size();
+    check_rank_minor(data, rows_a, dc.minor, D, at, "rank_minor ");  // rank >= r
+    require(*c.rank == r, at + "rank = " + show(*c.rank) + " but the witness proves rank " + show(r));
+    require(dc.nullspace.size() == D - r, at + show(dc.nullspace.size()) + " nullspace vectors; expected D - r = " +
+                                              show(D - r));
     for (std::size_t k = 0; k < dc.nullspace.size(); ++k)
-      require(dc.nullspace[k].size() == D, at + "nullspace vector " + std::to_string(k) + " has the wrong length");
-    check_annihilate(data, rows_a, dc.nullspace, [&](std::size_t k) { return at + "nullspace vector " + std::to_string(k); });
+      require(dc.nullspace[k].size() == D, at + "nullspace vector " + show(k) + " has the wrong length");
+    check_annihilate(data, rows_a, dc.nullspace, [&](std::size_t k) { return at + "nullspace vector " + show(k); });
     // D - r independent kernel vectors: rank <= r, so rank = r and they span the kernel N.
-    require(rank_q(dc.nullspace) == D - r, at + "the nullspace vectors are linearly dependent");
-    // Every domain row is orthogonal to N, hence in N^perp = the row space of Phi_a.
-    for (const auto& [s, b] : domain.points) {
-      const std::vector<Q> f = phi(domain.inputs[s], b, data.causal);
-      for (std::size_t k = 0; k < dc.nullspace.size(); ++k)
-        require(dot(f, dc.nullspace[k]) == 0, at + "domain sample " + std::to_string(s) + " position " +
-                                                  std::to_string(b) + " is not orthogonal to nullspace vector " +
-                                                  std::to_string(k));
-    }
-    require(dc.domain_rank == r, at + "domain_rank = " + std::to_string(dc.domain_rank) + " but the witness proves " +
-                                     std::to_string(r));
+    require(independent(dc.nullspace), at + "the nullspace vectors are linearly dependent");
+    // Every domain row is orthogonal to N, hence in N^perp = the row space of Phi_a. Repeated
+    // feature rows are checked once; the dot products run over the row's nonzero entries
+    // (one-hot traces have few).
+    std::set<std::vector<Q>> done;
+    for_each_phi(domain.inputs, domain.points, data.causal, [&](std::size_t i, const std::vector<Q>& f) {
+      if (!done.insert(f).second) return;
+      std::vector<std::size_t> nonzero;
+      for (std::size_t j = 0; j < f.size(); ++j)
+        if (f[j] != 0) nonzero.push_back(j);
+      for (std::size_t k = 0; k < dc.nullspace.size(); ++k) {
+        Q s = 0;
+        for (std::size_t j : nonzero) s += f[j] * dc.nullspace[k][j];
+        require(s == 0, at + "domain sample " + show(domain.points[i].first) + " position " +
+                            show(domain.points[i].second) + " is not orthogonal to nullspace vector " + show(k));
+      }
+    });
+    require(dc.domain_rank == r, at + "domain_rank = " + show(dc.domain_rank) + " but the witness proves " +
+                                     show(r));
     require(dc.on_domain, at + "identifiable_on_domain is false but the witness proves it true");
   } else {
     require(dc.vector.size() == D, at + "vector has the wrong length");
     check_annihilate(data, rows_a, {dc.vector}, [&](std::size_t) { return at + "vector"; });
-    require(dc.vector_index < D - std::min(*c.rank, D), at + "vector_index " + std::to_string(dc.vector_index) +
-                                                         " out of range (D - rank = " + std::to_string(D - *c.rank) + ")");
+    require(dc.vector_index < D - std::min(*c.rank, D), at + "vector_index " + show(dc.vector_index) +
+                                                         " out of range (D - rank = " + show(D - *c.rank) + ")");
     bool cited = false;
     for (const auto& pt : domain.points) cited = cited || (pt.first == dc.sample && pt.second == dc.position);
-    require(cited, at + "sample " + std::to_string(dc.sample) + " position " + std::to_string(dc.position) +
+    require(cited, at + "sample " + show(dc.sample) + " position " + show(dc.position) +
                        " is not a point of the domain");
     require(dot(phi(domain.inputs[dc.sample], dc.position, data.causal), dc.vector) != 0,
             at + "<v, phi> = 0 at the cited domain input, so it is not outside the row space");
     require(!dc.on_domain, at + "identifiable_on_domain is true but a domain input leaves the row space");
     require(dc.domain_rank > *c.rank && dc.domain_rank <= D,
-            at + "domain_rank = " + std::to_string(dc.domain_rank) + " is not in (rank, D]");
+            at + "domain_rank = " + show(dc.domain_rank) + " is not in (rank, D]");
   }
 }
 
 void check_domain(const Data& data, const Certificate& cert, const DomainClaims& claims, const Domain& domain,
                   const std::string& domain_hash) {
   require(claims.sha256 == domain_hash, "domain_sha256 " + claims.sha256 + " is not the domain's " + domain_hash);
-  require(domain.d == data.d, "the domain has d = " + std::to_string(domain.d) + " but the dataset has d = " +
-                                  std::to_string(data.d));
+  require(domain.d == data.d, "the domain has d = " + show(domain.d) + " but the dataset has d = " +
+                                  show(data.d));
   const std::size_t D = data.d * data.d * (data.d + 1) / 2;
   require(claims.coordinates.size() == cert.coordinates.size(), "coordinates changed between readings");
   bool all = true;

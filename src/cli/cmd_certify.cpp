@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include "certificate_document.hpp"
 #include "command.hpp"
@@ -27,6 +28,40 @@ struct CertifyCliOptions {
   bool no_lambda_min = false;  // --no-lambda-min
   std::string domain_path;  // --domain: empty when not given
 };
+
+OrderedJson index_list(const std::vector<std::size_t>& v) {
+  OrderedJson out = OrderedJson::array();
+  for (std::size_t x : v) out.push_back(x);
+  return out;
+}
+
+// The proof of a deficient coordinate's rank (proofs-notes Lemma C6): the r x r minor for
+// rank >= r, and what bounds it above: "rows" (r = rows), "kernel-vector" (r = D - 1, by the
+// witness), "kernel-basis" (D - r exact kernel vectors, identity on distinct free columns), or
+// "none" (then rank is only a lower bound and rank_upper_bound says what is known).
+OrderedJson rank_witness_json(const CoordinateCertificate& c) {
+  OrderedJson j;
+  if (c.rank_minor)
+    j["rank_minor"] = OrderedJson{{"prime", std::to_string(c.rank_minor->prime)},
+                                  {"rows", index_list(c.rank_minor->rows)},
+                                  {"columns", index_list(c.rank_minor->columns)},
+                                  {"minor_mod_prime", std::to_string(c.rank_minor->minor_mod_prime)}};
+  using U = CoordinateCertificate::RankUpper;
+  j["upper_bound"] = c.rank_upper == U::row_count       ? "rows"
+                     : c.rank_upper == U::kernel_vector ? "kernel-vector"
+                     : c.rank_upper == U::kernel_basis  ? "kernel-basis"
+                                                        : "none";
+  if (c.rank_upper == U::kernel_basis) {
+    OrderedJson basis = OrderedJson::array();
+    for (const auto& v : c.kernel_basis) {
+      OrderedJson e = OrderedJson::array();
+      for (const Rational& x : v) e.push_back(exact_scalar_json(x));
+      basis.push_back(std::move(e));
+    }
+    j["kernel_basis"] = std::move(basis);
+  }
+  return j;
+}
 
 OrderedJson coordinate_json(const CoordinateCertificate& c) {
   OrderedJson j;
@@ -50,6 +85,7 @@ OrderedJson coordinate_json(const CoordinateCertificate& c) {
     OrderedJson v = OrderedJson::array();
     for (const Rational& x : c.kernel_vector) v.push_back(exact_scalar_json(x));
     j["witness"] = OrderedJson{{"type", "kernel-vector"}, {"vector", std::move(v)}};
+    j["rank_witness"] = rank_witness_json(c);
   }
   if (c.distinguishing_input)
     j["distinguishing_input"] = OrderedJson{{"Z", exact_matrix_json(c.distinguishing_input->Z)},
@@ -79,10 +115,22 @@ std::string summary(const Certificate& cert) {
   }
   s << "not identifiable: " << identifiable << " of " << observed << " observed coordinates have rank "
     << cert.feature_dim << " = feature_dim;";
-  for (const CoordinateCertificate& c : cert.coordinates)
-    if (c.observed && !c.identifiable)
-      s << " a = " << c.a << ": rank " << (c.rank_upper_bound ? ">= " : "") << c.rank << (c.single_token_rows ? " (single-token rows)" : "")
-        << ";";
+  // One entry per group of coordinates observed on the same rows: "a = 0-3, 7: rank 5".
+  for (const CoordinateCertificate& c : cert.coordinates) {
+    if (!c.observed || c.identifiable || c.same_rows_as != c.a) continue;
+    std::vector<std::size_t> group;
+    for (const CoordinateCertificate& o : cert.coordinates)
+      if (o.observed && o.same_rows_as == c.a) group.push_back(o.a);
+    s << " a = ";
+    for (std::size_t i = 0; i < group.size();) {
+      std::size_t j = i;
+      while (j + 1 < group.size() && group[j + 1] == group[j] + 1) ++j;
+      s << (i ? ", " : "") << group[i];
+      if (j > i) s << "-" << group[j];
+      i = j + 1;
+    }
+    s << ": rank " << (c.rank_upper_bound ? ">= " : "") << c.rank << (c.single_token_rows ? " (single-token rows)" : "") << ";";
+  }
   std::string out = s.str();
   out.pop_back();
   return out;
@@ -186,7 +234,7 @@ CertificateRun certify_to_document(const std::string& bytes, const Dataset& ds, 
     check_memory_estimate(what, estimate, detail);
   };
   Certificate cert = certify(ds, options);
-  const bool on_domain = domain ? certify_domain(ds, *domain, cert, options.primes) : true;
+  const bool on_domain = domain ? certify_domain(ds, *domain, cert, options.primes, options.check_memory) : true;
 
   OrderedJson doc;
   doc["format"] = "mhla-certificate";

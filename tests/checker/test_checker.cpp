@@ -100,6 +100,31 @@ OrderedJson engine_certificate(const std::string& text) {
       OrderedJson vj = OrderedJson::array();
       for (const Rational& x : v) vj.push_back(to_string(x));
       c["witness"] = {{"type", "kernel-vector"}, {"vector", vj}};
+      // The rank's proof (Lemma C6): the pivot minor over Q reduced mod the witness prime
+      // (rational oracle), and D - r kernel vectors or the row count as the upper bound.
+      Matrix<Rational> sub(rc.rank, rc.rank);
+      for (std::size_t i = 0; i < rc.rank; ++i)
+        for (std::size_t j = 0; j < rc.rank; ++j) sub(i, j) = dm.phi(rc.pivot_rows[i], rc.pivot_cols[j]);
+      const std::uint64_t p = rc.prime;
+      REQUIRE(p != 0);
+      REQUIRE(mod_p_string(det_rational(sub), p) != "0");  // rank_certified's witness (integer data here)
+      OrderedJson rw{{"rank_minor", {{"prime", std::to_string(p)},
+                                     {"rows", rc.pivot_rows},
+                                     {"columns", rc.pivot_cols},
+                                     {"minor_mod_prime", mod_p_string(det_rational(sub), p)}}}};
+      if (rc.rank == dm.rows.size()) {
+        rw["upper_bound"] = "rows";
+      } else {
+        rw["upper_bound"] = "kernel-basis";
+        OrderedJson basis = OrderedJson::array();
+        for (const auto& k : rc.kernel) {
+          OrderedJson kj = OrderedJson::array();
+          for (const Rational& x : k) kj.push_back(to_string(x));
+          basis.push_back(kj);
+        }
+        rw["kernel_basis"] = basis;
+      }
+      c["rank_witness"] = rw;
       std::uniform_int_distribution<int> entry(-2, 2);
       for (;;) {  // a small integer input on which <v, phi> != 0
         Matrix<Rational> Z(ds.d, ds.d + 1);
@@ -314,6 +339,67 @@ TEST_CASE("checker rejects every corrupted field of a deficiency certificate") {
   expect_verdict(ds, mutated([](J&, J& a, J&) { a["rank"] = 6; }), false, "coordinate 1: rank = 6");
   expect_verdict(ds, mutated([](J& c, J&, J&) { c["identifiable"] = true; }), false, "identifiable is true but the AND");
   expect_verdict(ds, mutated([](J&, J& a, J&) { a.erase("distinguishing_input"); }), true);
+  // The rank claim (Lemma C6): rank 4 = d(d+1)(d+2)/6 of 20 rows needs D - 4 = 2 kernel vectors.
+  REQUIRE(good["coordinates"][1]["rank"] == 4);
+  REQUIRE(good["coordinates"][1]["rank_witness"]["upper_bound"] == "kernel-basis");
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a["rank"] = 3; }), false, "coordinate 1: rank = 3 but rank_minor cites 4");
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a["rank"] = 5; }), false, "coordinate 1: rank = 5 but rank_minor cites 4");
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a.erase("rank_witness"); }), false, "without a rank_witness");
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a["rank_witness"]["kernel_basis"].erase(1); }), false,
+                 "kernel_basis has 1 vectors; expected D - rank = 2");
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a["rank_witness"]["kernel_basis"][1] = a["rank_witness"]["kernel_basis"][0]; }),
+                 false, "linearly dependent");
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a["rank_witness"]["kernel_basis"][1][0] = "7"; }), false,
+                 "kernel_basis vector 1 does not annihilate");
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a["rank_witness"]["upper_bound"] = "rows"; }), false,
+                 "upper_bound \"rows\" but rank 4 < rows 20");
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a["rank_witness"]["upper_bound"] = "kernel-vector"; }), false,
+                 "proves rank <= D - 1");
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a["rank_witness"]["rank_minor"]["minor_mod_prime"] = "0"; }), false,
+                 "rank_minor minor_mod_prime is 0");
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a["rank_witness"]["rank_minor"]["columns"][0] = 6; }), false,
+                 "rank_minor column 6 out of range");
+  // A lower bound only: allowed when the stated upper bound holds for any deficient coordinate.
+  expect_verdict(ds, mutated([](J& c, J&, J&) {
+                   for (J& a : c["coordinates"]) a["rank_witness"]["upper_bound"] = "none", a["rank_upper_bound"] = 5;
+                 }),
+                 true);
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a["rank_witness"]["upper_bound"] = "none", a["rank_upper_bound"] = 4; }),
+                 false, "rank_upper_bound = 4 is not implied");
+  // Out-of-range numbers where indices belong are false claims (exit 1), not unreadable files.
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a["rank_witness"]["rank_minor"]["rows"][0] = -1; }), false,
+                 "rank_minor row index <not an integer in [0, 2^63)> out of range");
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a["rank_witness"]["rank_minor"]["rows"][0] = "1000000000000000000000000000000"; }),
+                 false, "out of range");
+  expect_verdict(ds, mutated([](J&, J& a, J&) { a["a"] = -1; }), false, "a is out of range");
+}
+
+TEST_CASE("checker: one Gram matrix per sample gives the same features as the plain formula (causal, many targets)") {
+  // Rows of one sample at several positions, in a scrambled order and repeated: the prefix
+  // Gram path must cite exactly the rows the certificate names.
+  std::mt19937_64 rng(11);
+  for (const bool causal : {false, true}) {
+    Dataset data = random_dataset(rng, 2, 2, 8, causal);
+    for (Sample& s : data.samples) {
+      s.targets.clear();
+      for (std::size_t b : {5, 1, 7, 3, 0, 6, 2, 4, 5})
+        s.targets.push_back({b, std::vector<std::optional<Rational>>(2, Rational(1))});
+    }
+    const std::string ds = text_of(data);
+    const OrderedJson cert = engine_certificate(ds);
+    INFO("causal " << causal);
+    expect_verdict(ds, cert, true);
+    if (cert["coordinates"][0]["witness"]["type"] == "nonzero-minor") {
+      OrderedJson bad = cert;
+      auto& rows = bad["coordinates"][0]["witness"]["rows"];
+      std::swap(rows[0], rows[1]);  // a swapped row order negates the minor: still nonzero, value differs
+      const std::string v = bad["coordinates"][0]["witness"]["minor_mod_prime"].get<std::string>();
+      const std::uint64_t p = std::stoull(bad["coordinates"][0]["witness"]["prime"].get<std::string>());
+      bad["coordinates"][0]["witness"]["minor_mod_prime"] = std::to_string((p - std::stoull(v)) % p);
+      bad["coordinates"][1]["witness"] = bad["coordinates"][0]["witness"];
+      expect_verdict(ds, bad, true);
+    }
+  }
 }
 
 TEST_CASE("malformed certificates and unreadable files exit 2 with one line naming the file and place") {
@@ -333,8 +419,11 @@ TEST_CASE("malformed certificates and unreadable files exit 2 with one line nami
   c["coordinates"][0]["witness"]["rows"] = "0,1,2";
   expect_malformed(ds, c.dump(), "$.coordinates[0].witness.rows");
   c = good;
-  c["coordinates"][0]["witness"]["rows"][1] = -1;
+  c["coordinates"][0]["witness"]["rows"][1] = true;
   expect_malformed(ds, c.dump(), "$.coordinates[0].witness.rows[1]");
+  c = kernel;
+  c["coordinates"][0]["rank_witness"]["upper_bound"] = "trust-me";
+  expect_malformed(ds, c.dump(), "$.coordinates[0].rank_witness.upper_bound");
   c = good;
   c["coordinates"][0]["witness"]["type"] = "trust-me";
   expect_malformed(ds, c.dump(), "$.coordinates[0].witness.type");

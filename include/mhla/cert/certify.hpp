@@ -8,13 +8,19 @@
 //     into EchelonModP, which stops at rank D. Rank D mod p proves rank D over Q (@proof C2):
 //     witness "nonzero-minor" = the D pivot rows, p, and det(Phi_a[rows, :]) mod p
 //     = det(integer numerators) * prod_rows (L_s^3)^{-1} mod p, nonzero.
-//   * Otherwise rank mod p = r < D is only a lower bound (p may be unlucky). The exact path
-//     (rank_certified: multimodular kernel vectors, each checked Phi_a v = 0 over Q) decides:
-//     either full rank after all (then a minor witness as above, with a prime dividing no
-//     cited L_s), or a kernel vector v != 0, checked exactly: not identifiable. With
-//     exact_rank (default) all D - r kernel vectors are computed, so `rank` is exact
-//     (r from a nonzero minor, at most r from D - r independent kernel vectors); without it,
-//     `rank` is a certified lower bound and rank_upper_bound = D - 1.
+//   * Otherwise rank mod p = r_p < D is only a lower bound (p may be unlucky), with its witness
+//     for free: the r_p x r_p minor on the pivot rows x pivot columns, nonzero mod p (@proof A4).
+//     The exact path (rank_certified: multimodular kernel vectors, each checked Phi_a v = 0
+//     over Q; Bareiss when the entries are too large for the prime budget) decides: either
+//     full rank after all (then a minor witness as above, with a prime dividing no cited L_s),
+//     or a kernel vector v != 0, checked exactly: not identifiable. The rank is then exact
+//     with a witness both ways (@proof C6): r x r minor nonzero mod p (rank >= r) and
+//       - rank <= rows (when r = rows: one kernel vector suffices), or
+//       - rank <= D - 1 (when r = D - 1: the kernel vector itself), or
+//       - D - r independent kernel vectors in free-column form (exact_rank, the default; they
+//         are computed only in this case and go into the certificate as the basis);
+//     without exact_rank the last case leaves `rank` a certified lower bound with
+//     rank_upper_bound = min(rows, D - 1).
 //   * A deficient coordinate gets a distinguishing input (Z, b), <v, phi(Z, b)> != 0, found and
 //     verified exactly (distinguishing_input.hpp), and a note when every row of Phi_a depends on
 //     a single token (n = 1, or position 0 when causal): rank <= d(d+1)(d+2)/6 < D (@proof C3).
@@ -23,10 +29,12 @@
 // failed self-check throws Error(internal).
 // Preconditions: a well-formed dataset (as read_dataset returns); feature_dim(d) != 0.
 // Cost: streamed elimination O(m D r) with m the rows read before saturation (about D for
-// generic data), plus the D x D witness minor (D^3/3); the deficient path builds the integer
-// design matrix and runs the multimodular kernel (nullspace_multimodular.hpp). Memory: the
-// mod-p basis, about 8 D^2 bytes (certify_memory_estimate); the deficient path additionally
-// holds Phi_a in integers (announced through CertifyOptions::check_memory first).
+// generic data); the witness minor comes out of the elimination (no second D x D pass). The
+// deficient path builds the integer design matrix and runs the multimodular kernel
+// (nullspace_multimodular.hpp): one vector when the rank bound is already tight, else D - r
+// vectors (O((D - r) D) exact entries). Memory: the mod-p basis, about 8 r D bytes
+// (certify_memory_estimate); the deficient path additionally holds Phi_a in integers and the
+// kernel basis (both announced through CertifyOptions::check_memory first).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -58,10 +66,16 @@ struct CoordinateCertificate {
   std::size_t rows = 0;                           // rows of Phi_a
   std::size_t rank = 0;                           // exact when rank_exact, else a certified lower bound
   bool rank_exact = false;
-  std::optional<std::size_t> rank_upper_bound;    // set when !rank_exact (then D - 1)
+  std::optional<std::size_t> rank_upper_bound;    // set when !rank_exact (then min(rows, D - 1))
   bool identifiable = false;
   std::optional<MinorWitness> minor;              // identifiable
   std::vector<Rational> kernel_vector;            // not identifiable: Phi_a v = 0 exactly, v != 0
+  // Not identifiable: the proof of `rank` (@proof C6). rank_minor: rank >= rank. The upper
+  // bound: rows (rank == rows), the kernel vector (rank == D - 1), or kernel_basis (D - rank
+  // exact kernel vectors, identity on distinct free columns), or none (rank_upper_bound set).
+  std::optional<RankMinorWitness> rank_minor;
+  enum class RankUpper { none, row_count, kernel_vector, kernel_basis } rank_upper = RankUpper::none;
+  std::vector<std::vector<Rational>> kernel_basis;
   std::optional<DistinguishingInput> distinguishing_input;  // not identifiable
   bool single_token_rows = false;                 // every row depends on one token (Lemma C3)
   std::size_t same_rows_as = 0;                   // the first coordinate with these rows (itself if none)

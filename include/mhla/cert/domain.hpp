@@ -31,7 +31,10 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "mhla/arith/scalar.hpp"
@@ -57,8 +60,8 @@ struct DomainCertificate {
   std::size_t domain_rank = 0;        // rank([Phi_a; Phi_S]), exact
   bool identifiable_on_domain = false;
   DomainWitnessType type = DomainWitnessType::full_rank;
+  std::optional<RankMinorWitness> rank_minor;  // rank >= rank (both types; emitted for row_space)
   // row_space
-  std::optional<RankMinorWitness> rank_minor;
   std::vector<std::vector<Rational>> nullspace;  // D - r exact kernel vectors of Phi_a
   // domain_input_outside: <vector, phi(domain sample, position)> != 0, vector = basis vector vector_index
   std::size_t sample = 0, position = 0, vector_index = 0;
@@ -72,7 +75,10 @@ std::vector<std::pair<std::size_t, std::size_t>> domain_points(const Dataset& do
 // rank exact where certify left a lower bound. Returns identifiable_on_domain for all observed
 // coordinates (true when none is observed). Every claim is checked exactly before it is made;
 // a failed self-check throws Error(internal).
+// check_memory (if set) is called before the exact kernel basis of a deficient coordinate is
+// built (what, estimated bytes, detail) and may throw to refuse.
 bool certify_domain(const Dataset& ds, const Dataset& domain, Certificate& cert,
-                    PrimeStream primes = PrimeStream::standard());
+                    PrimeStream primes = PrimeStream::standard(),
+                    const std::function<void(std::string_view, double, const std::string&)>& check_memory = {});
 
 }  // namespace mhla

@@ -12,6 +12,10 @@
 // Rational input: each row is first scaled by the LCM of its denominators
 // (rows_scale_to_integer.hpp), which keeps rank, profiles and kernel; so p never needs to
 // avoid denominators here.
+// Huge entries: when Hadamard's bound says the kernel's reconstruction would need more than
+// max_primes primes (or the multimodular search gives up), the answer comes from fraction-free
+// Bareiss elimination instead (exact, @proof A1; prime = 0 then: callers pick a witness prime
+// for the pivot minor, which is nonzero over Q). Status unknown is therefore never returned.
 // Preconditions: none on the values; with the tiny-prime test hook the answers are the same,
 // only slower.
 // Cost: see nullspace_multimodular.hpp; a full-column-rank matrix costs one streamed
@@ -58,7 +62,7 @@ struct RankOptions {
   // exactly; false => one vector, which certifies the deficiency (status deficient) while
   // `rank` stays a lower bound unless r = n - 1.
   bool exact_rank = true;
-  std::size_t max_primes = 4096;
+  std::size_t max_primes = 4096;  // beyond this (by Hadamard's bound), Bareiss instead
 };
 
 RankCertified rank_certified(const Matrix<Integer>& A, PrimeStream primes = PrimeStream::standard(),
