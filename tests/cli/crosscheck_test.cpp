@@ -186,3 +186,42 @@ np.savez(o + "overH32.npz", Y=score_first(V, Q, Z, np.float32, False) / np.float
   // Claiming float16 for float32 numbers only loosens the bound; claiming nothing else is needed.
   crosscheck({"--model", m, "--input", i, "--outputs", dir.file("sf32.npz"), "--dtype", "float16"}, 0);
 }
+
+TEST_CASE("Lemma X1 (b): NumPy design matrices, folded and unfolded, pass; the wrong Gram is flagged", "[cli][crosscheck][python]") {
+  if (!python_numpy_available()) {
+    WARN("skipped: /usr/bin/python3 with numpy is not available");
+    return;
+  }
+  mhla_test::TempDir dir;
+  const std::string script = R"PY(
+import sys, numpy as np
+o = sys.argv[1] + "/"
+rng = np.random.default_rng(2)
+N, n, d = 3, 5, 3
+Z = rng.standard_normal((N, n, d))
+np.savez(o + "i.npz", Z=Z, causal=np.array(True))
+def feats(dt, unfolded, causal):
+    X = Z.astype(dt); rows = []
+    for i in range(N):
+        for b in range(n):
+            P = X[i, :b + 1] if causal else X[i]
+            G = P.T @ P
+            if unfolded: rows.append(np.einsum("jk,l->jkl", G, X[i, b]).reshape(-1))
+            else: rows.append(np.array([G[j, k] * X[i, b, l] for j in range(d) for k in range(j, d) for l in range(d)], dtype=dt))
+    return np.array(rows)
+np.savez(o + "f32.npz", Phi=feats(np.float32, False, True))
+np.savez(o + "u64.npz", Phi=feats(np.float64, True, True))
+np.savez(o + "full.npz", Phi=feats(np.float64, False, False))
+)PY";
+  REQUIRE(std::system(("/usr/bin/python3 " + dir.write("gen.py", script) + " " + dir.file("")).c_str()) == 0);
+  const std::string i = dir.file("i.npz");
+  const json a = crosscheck({"--input", i, "--features", dir.file("f32.npz")}, 0);
+  CHECK(a["features"]["dtype"] == "float32");
+  CHECK(a["features"]["entries"] == 3 * 5 * 18);
+  CHECK(a["features"]["causal"] == true);
+  const json b = crosscheck({"--input", i, "--features", dir.file("u64.npz")}, 0);
+  CHECK(b["features"]["layout"] == "unfolded d^3 (j, k, l)");
+  const json c = crosscheck({"--input", i, "--features", dir.file("full.npz")}, 1);
+  CHECK(c["features"]["entries_beyond_bound"] > 0);
+  CHECK(mhla_test::run_mhla({"crosscheck", "--input", i}).status == 2);  // nothing to compare
+}
