@@ -260,45 +260,69 @@ std::string heads_summary(const HeadsResult& result, const HeadsOptions& o, cons
        "OLS\", binary64) leaves a residual that is a sizeable fraction of the target power, so no such fit can "
        "reach zero (reference-paper-notes 6.1).\n\n";
   m << "## SGD (binary64 Adam, approximate)\n\n";
+  // Speed: epochs until the validation MSE first reaches 1e-12 x the target power (relative RMS
+  // error 1e-6); a run that never does counts as epochs + 1 in the mean.
   CsvTable sgd{{"d", "N", "H", "final validation MSE (mean +- s.e.)", "final / target power",
-                "first epoch with validation MSE <= 1e-2 x target power", "seconds per run"},
+                "epochs to 1e-2 x target power (per run)", "epochs to 1e-12 x target power (per run)",
+                "seconds per run"},
                {}};
-  bool monotone = true;
-  std::string monotone_detail;
+  std::ostringstream claim;
+  std::size_t settings_monotone = 0, settings_fastest_at_max = 0, settings_counted = 0;
   for (const HeadsSetting& s : result.settings) {
-    double previous = HUGE_VAL;
+    // (H, mean epochs to 1e-12 x power, mean final MSE): compared by epochs, then by final MSE.
+    struct Speed {
+      std::size_t H;
+      double epochs, final_mse;
+      bool operator<(const Speed& o) const { return epochs != o.epochs ? epochs < o.epochs : final_mse < o.final_mse; }
+    };
+    std::vector<Speed> speed;
     for (std::size_t H : o.heads_list) {
-      std::vector<double> finals, seconds;
-      std::vector<long> firsts;
+      std::vector<double> finals, seconds, reach;
+      std::string coarse, fine;
       for (const HeadsCurve& c : s.curves)
         if (c.heads == H) {
           finals.push_back(c.validation_mse.back());
           seconds.push_back(c.seconds);
-          firsts.push_back(first_epoch_below(c.validation_mse, 1e-2 * s.target_power));
+          const long e2 = first_epoch_below(c.validation_mse, 1e-2 * s.target_power);
+          const long e12 = first_epoch_below(c.validation_mse, 1e-12 * s.target_power);
+          coarse += (coarse.empty() ? "" : ", ") + (e2 < 0 ? std::string("never") : std::to_string(e2));
+          fine += (fine.empty() ? "" : ", ") + (e12 < 0 ? std::string("never") : std::to_string(e12));
+          reach.push_back(e12 < 0 ? static_cast<double>(o.epochs + 1) : static_cast<double>(e12));
         }
       if (finals.empty()) continue;
-      std::string first_text;
-      for (long f : firsts) first_text += (first_text.empty() ? "" : ", ") + (f < 0 ? std::string("never") : std::to_string(f));
       const double fm = mean(finals);
       sgd.rows.push_back({std::to_string(s.d), std::to_string(s.samples), std::to_string(H),
-                          fmt(fm) + " +- " + fmt(standard_error(finals), 2), fmt(fm / s.target_power), first_text,
+                          fmt(fm) + " +- " + fmt(standard_error(finals), 2), fmt(fm / s.target_power), coarse, fine,
                           fmt(mean(seconds))});
-      if (fm > previous) {
-        monotone = false;
-        monotone_detail += " d = " + std::to_string(s.d) + ", N = " + std::to_string(s.samples) + ": H = " +
-                           std::to_string(H) + " ends higher than the H before it;";
-      }
-      previous = fm;
+      speed.push_back({H, mean(reach), fm});
     }
+    if (speed.size() < 2) continue;
+    ++settings_counted;
+    bool monotone = true;
+    for (std::size_t i = 1; i < speed.size(); ++i) monotone = monotone && !(speed[i - 1] < speed[i]);
+    std::size_t fastest = 0;
+    for (std::size_t i = 1; i < speed.size(); ++i)
+      if (speed[i] < speed[fastest]) fastest = i;
+    settings_monotone += monotone;
+    settings_fastest_at_max += speed[fastest].H >= s.d * s.d;
+    claim << "  - d = " << s.d << ", N = " << s.samples << ": mean epochs to 1e-12 x target power by H:";
+    for (const Speed& sp : speed) claim << " H = " << sp.H << ": " << fmt(sp.epochs, 4) << ";";
+    claim << " fastest H = " << speed[fastest].H << (monotone ? "; non-increasing in H" : "; NOT monotone in H")
+          << "\n";
   }
   m << markdown_table(sgd) << "\n";
   m << "## Against the paper's claim\n\n"
-    << "- More heads converge faster: in this run the final validation MSE "
-    << (monotone ? "decreases (weakly) with H in every setting." : "is NOT monotone in H:" + monotone_detail) << "\n"
+    << "- More heads converge faster. Measured as the epochs until the validation MSE reaches 1e-12 x the target "
+       "power (a run that never does counts as " << o.epochs + 1 << "; ties broken by the final MSE): the speed is non-increasing in H in "
+    << settings_monotone << " of " << settings_counted << " settings, and the fastest H is at least d^2 in "
+    << settings_fastest_at_max << " of " << settings_counted << ".\n"
+    << claim.str()
+    << "- Final losses: once a run converges, its validation MSE sits at the binary64 rounding floor (about 1e-31 x "
+       "the target power, a relative RMS error near 3e-16), where comparisons between H mean nothing; the final "
+       "column separates H only where some runs did not converge in the epoch budget (the smaller N).\n"
     << "- Algorithm 1 versus SGD: the paper compares against a float \"convex algorithm\" curve; here Algorithm 1 is "
-       "exact and its loss is exactly 0, while every SGD curve stays at a positive binary64 loss (the best is "
-       "limited by optimisation and by rounding, near 1e-16 relative at best). \"Approaching floating-point error "
-       "precision\" is the most SGD can do; the exact learner needs no such qualifier.\n"
+       "exact and its loss is exactly 0, while every SGD curve stays at a positive binary64 loss. \"Approaching "
+       "floating-point error precision\" is the most SGD can do; the exact learner needs no such qualifier.\n"
     << "- Differences from the paper: the runs are single-threaded binary64 with our own hand-derived gradients "
        "(checked against finite differences), not PyTorch float32; the schedule, clipping and scalings follow the "
        "authors' code. Curves depend on seeds; compare shapes, not digits.\n\n"
