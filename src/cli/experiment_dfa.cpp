@@ -47,6 +47,9 @@ int run_dfa_experiment(const DfaExperimentOptions& o, const std::string& command
   common.test_traces = tasks::parse_count("--test-traces", o.test_traces, 0, 1000000);
   if (o.quick) common.test_traces = std::min<std::size_t>(common.test_traces, 20);
 
+  std::error_code ec;  // before the computation: a bad directory fails at once
+  std::filesystem::create_directories(o.out_dir, ec);
+  if (ec) fail(ErrorKind::io, o.out_dir + ": cannot create the output directory: " + ec.message());
   std::vector<DfaCell> cells;
   auto run = [&](const std::string& sweep, std::size_t s, std::size_t a, std::size_t l) {
     experiments::DfaRequirementOptions opt = common;
@@ -62,7 +65,6 @@ int run_dfa_experiment(const DfaExperimentOptions& o, const std::string& command
   for (std::size_t a : A) run("alphabet", base[0], a, base[2]);
   for (std::size_t l : L) run("length", base[0], base[1], l);
 
-  std::filesystem::create_directories(o.out_dir);
   const std::string csv = (std::filesystem::path(o.out_dir) / "dfa.csv").string();
   const std::string png = (std::filesystem::path(o.out_dir) / "dfa.png").string();
   const std::string md = (std::filesystem::path(o.out_dir) / "dfa.md").string();
@@ -104,11 +106,16 @@ Subcommand add_experiment_dfa(CLI::App& experiment) {
   sub->add_option("--max-traces", opts->max_traces, "Give up after this many training traces (default 20000)");
   sub->add_option("--test-traces", opts->test_traces, "Traces in each accuracy set (default 200)");
   sub->add_option("--out-dir", opts->out_dir, "Directory for dfa.csv, dfa.md, dfa.png (default experiment-dfa)");
-  return {sub, [opts, sub](const GlobalOptions& global) {
-            std::string line = "mhla experiment dfa";
-            for (const std::string& a : sub->remaining()) line += " " + a;
-            if (opts->quick) line += " --quick";
-            return run_dfa_experiment(*opts, line, global);
+  return {sub, [opts](const GlobalOptions& global) {
+            const DfaExperimentOptions& o = *opts;
+            const std::string line =
+                "mhla experiment dfa" +
+                (o.quick ? std::string(" --quick")
+                         : " --states-list " + o.states + " --alphabet-list " + o.alphabet + " --lengths " + o.lengths +
+                               " --base " + o.base) +
+                " --seed " + o.seed +
+                " --domain-cap " + o.domain_cap + " --max-traces " + o.max_traces + " --test-traces " + o.test_traces;
+            return run_dfa_experiment(o, line, global);
           }};
 }
 
