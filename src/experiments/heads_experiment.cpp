@@ -340,6 +340,7 @@ fig, axes = plt.subplots(1, len(settings), figsize=(5 * len(settings), 4), squee
 for ax, (d, n) in zip(axes[0], settings):
     mine = [r for r in rows if int(r["d"]) == d and int(r["samples"]) == n]
     curves = defaultdict(lambda: defaultdict(list))
+    positive = []
     for r in mine:
         if r["learner"] == "sgd":
             curves[int(r["heads"])][int(r["epoch"])].append(float(r["validation_mse"]))
@@ -354,9 +355,12 @@ for ax, (d, n) in zip(axes[0], settings):
                 errs.append(math.sqrt(sum((x - m) ** 2 for x in v) / (len(v) - 1) / len(v)))
             else:
                 errs.append(0.0)
+        lows = [min(curves[h][e]) for e in epochs]
         line, = ax.plot(epochs, means, label="SGD, H = %d" % h)
-        ax.fill_between(epochs, [max(m - s, 1e-300) for m, s in zip(means, errs)],
+        # mean +- standard error; the lower edge no lower than the best run (a log scale cannot show <= 0)
+        ax.fill_between(epochs, [max(m - s, lo, 1e-300) for m, s, lo in zip(means, errs, lows)],
                         [m + s for m, s in zip(means, errs)], color=line.get_color(), alpha=0.2)
+        positive.extend(v for v in lows if v > 0)
     for r in mine:
         if r["learner"] == "full-gram-ols-binary64" and r["train_mse"] not in ("", "nan"):
             ax.axhline(float(r["train_mse"]), color="gray", linestyle="--",
@@ -364,6 +368,8 @@ for ax, (d, n) in zip(axes[0], settings):
     exact = [r for r in mine if r["learner"] == "exact-algorithm-1"]
     note = "exact Algorithm 1: validation MSE = %s exactly" % exact[0]["validation_mse"] if exact else ""
     ax.set_yscale("log")
+    if positive:
+        ax.set_ylim(bottom=max(min(positive) / 10, 1e-40))
     ax.set_xlabel("epoch")
     ax.set_ylabel("validation MSE (binary64)")
     ax.set_title("d = %d, N = %d\n%s" % (d, n, note), fontsize=9)
