@@ -47,10 +47,14 @@ void add_heads_options(CLI::App* sub, HeadsCliOptions& opts) {
           ->check(CLI::Range(16u, 65536u));
 }
 
-HeadsCliResult recover_heads_for_cli(const Matrix<Rational>& W, bool causal, const HeadsCliOptions& opts) {
-  const HeadsMethod method = method_of(opts.method);
-  if (method != HeadsMethod::svd && opts.precision_option && opts.precision_option->count() > 0)
+void validate_heads_options(const HeadsCliOptions& opts) {
+  if (method_of(opts.method) != HeadsMethod::svd && opts.precision_option && opts.precision_option->count() > 0)
     fail(ErrorKind::usage, "--precision applies to --heads svd only");
+}
+
+HeadsCliResult recover_heads_for_cli(const Matrix<Rational>& W, bool causal, const HeadsCliOptions& opts) {
+  validate_heads_options(opts);
+  const HeadsMethod method = method_of(opts.method);
   RecoveredHeads rec = recover_heads(W, causal, method, opts.precision_bits);
   HeadsCliResult out;
   out.approximate = rec.approximate();

@@ -461,6 +461,7 @@ FewestHeads fewest_heads(const Matrix<Rational>& W, bool causal, const FewestHea
       out.found_by = "one-head solve";
       return out;
     }
+  if (d > options.max_search_d) return out;
   // The float search on W / max|W| (binary64); offsets scaled back, rounded, and checked exactly.
   Rational scale = 0;
   for (const Rational& w : W.data()) scale = std::max(scale, abs(w));

@@ -168,6 +168,14 @@ TEST_CASE("fewest heads: exact always, between the proven lower bound and the ev
         CHECK(f.minimal() == (f.model.heads.size() == f.lower_bound));
         CHECK(decide_equivalence(f.model, model).equivalent);
       }
+  // Without the float search (max_search_d below d) a two-head model keeps the even split.
+  const Model<Rational> two = random_integer_model(rng, 3, 2, false, 3);
+  FewestHeadsOptions no_search;
+  no_search.max_search_d = 2;
+  const FewestHeads plain = fewest_heads(weights(two), false, no_search);
+  CHECK(plain.model.heads.size() == plain.even_split_rank);
+  CHECK(weights(plain.model) == weights(two));
+  CHECK(plain.found_by == "even split");
   // The zero weights: no heads.
   const FewestHeads zero = fewest_heads(Matrix<Rational>(3, feature_dim(3)), false);
   CHECK(zero.model.heads.empty());

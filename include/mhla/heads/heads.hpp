@@ -81,6 +81,7 @@ struct FewestHeadsOptions {
   std::uint64_t seed = 1;        // the float search's random starts
   std::size_t restarts = 6;      // random starts per target rank
   std::size_t extra_ranks = 2;   // target ranks tried: lower_bound .. lower_bound + extra_ranks
+  std::size_t max_search_d = 8;  // no float search above this d (its Jacobian has d D x 2 r d^2 entries)
 };
 
 struct FewestHeads {
@@ -98,7 +99,8 @@ struct FewestHeads {
 // proposal is made exact in two ways: (1) its split offsets rounded to the simplest nearby
 // rationals, then the exact split's rank factorisation; (2) its V's, in a gauge-free normal form,
 // rounded likewise, then the Q's solved exactly (linear once the V's are fixed). A candidate is
-// kept when it has fewer heads; else the even split. Exact: floats only propose; the result has
+// kept when it has fewer heads; else the even split. The float search runs for d <= max_search_d
+// only (above it: zero, even split or one-head solve). Exact: floats only propose; the result has
 // weights exactly W, checked. @proof H2 @proof H3 @proof H4 @proof H6
 FewestHeads fewest_heads(const Matrix<Rational>& W, bool causal, const FewestHeadsOptions& options = {});
 
