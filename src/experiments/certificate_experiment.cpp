@@ -347,8 +347,10 @@ std::string certificate_summary(const CertificateResult& result, const Certifica
       << to_string(one->lambda.lower) << ", " << to_string(one->lambda.upper)
       << "]. A binary64 pipeline on the same data reports lambda_min = " << fmt(one->float_lambda.uncentred, 4)
       << " (uncentred) and " << fmt(one->float_lambda.centred, 4)
-      << " (centred, the authors' torch.cov): a rounding-level number that is not 0 and whose sign means "
-         "nothing; only exact rank decides.\n";
+      << " (centred, the authors' torch.cov), by cyclic Jacobi on the binary64 matrix (NumPy's eigvalsh returns "
+         "another number of the same size): a rounding-level number that is not 0 and whose sign means nothing; "
+         "the authors clamp negatives to 0, so whether their pipeline sees 0 or a tiny positive value depends on "
+         "rounding. Only exact rank decides.\n";
   m << "- For p < 1 the normalised samples make the data identifiable exactly when the rank reaches D; then the "
        "minimiser is unique and exact Algorithm 1 recovers p(true) exactly (distance 0), however small lambda_min "
        "is. The paper's gradual decline of the distance with lambda_min (Fig. 2a) comes from training a float "
