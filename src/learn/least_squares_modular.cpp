@@ -185,11 +185,6 @@ CommonDenominator over_common_denominator(std::span<const Rational> x) {
   return c;
 }
 
-std::size_t max_entry_bits(const std::vector<Rational>& x) {
-  std::size_t b = 0;
-  for (const Rational& v : x) b = std::max({b, bit_length(numerator(v)), bit_length(denominator(v))});
-  return b;
-}
 
 // ---- Square nonsingular systems over Q with k right-hand sides, through prime fields ----
 
@@ -218,9 +213,9 @@ struct Engine {
 enum class Progress { done, more_primes };
 
 // CRT and rational reconstruction with early termination (Lemma E4): the concatenated solution
-// vector is reconstructed after good primes on a geometric schedule; a candidate is handed to
-// `verify` when it is stable over one further prime or its entries are 20 bits below the
-// reconstruction bound. verify decides per right-hand side (accepted, or the system is the
+// vector is reconstructed after good primes (after every prime while reconstruction succeeds,
+// on a geometric schedule while it fails); every reconstructed candidate is handed to
+// `verify`, the exact check. verify decides per right-hand side (accepted, or the system is the
 // wrong one for it) and says done when every right-hand side is decided. The search stops
 // without a decision once the modulus exceeds 2^(2 hadamard_bits + 66), beyond which the
 // reconstruction of the true solution is guaranteed (Lemma E4(c)).
@@ -233,7 +228,6 @@ void solve_multimodular(Engine& eng, std::size_t n, std::size_t k,
     return;
   }
   CrtVector acc;
-  std::optional<std::vector<Rational>> previous;
   std::size_t good = 0, next_try = 1, unlucky = 0;
   const double give_up_bits = 2 * hadamard_bits + 66;
   if (first) {
@@ -245,13 +239,12 @@ void solve_multimodular(Engine& eng, std::size_t n, std::size_t k,
     if (good > 0 && good >= next_try) {
       std::optional<std::vector<Rational>> cand = rational_reconstruct(acc.residues, acc.modulus);
       if (cand) {
-        const bool stable = previous && *previous == *cand;
-        const bool small = 2 * (max_entry_bits(*cand) + 20) <= bit_length(acc.modulus);
-        if ((stable || small) && verify(*cand) == Progress::done) return;
-        previous = std::move(cand);
+        // Checking costs little when the candidate is wrong (it fails at its first violated
+        // row), so every successful reconstruction is checked (right-hand sides already decided
+        // are skipped): small exact solutions are found after one prime.
+        if (verify(*cand) == Progress::done) return;
         next_try = good + 1;
       } else {
-        previous.reset();
         next_try = good + std::max<std::size_t>(1, good / 4);  // geometric: O(log) attempts
       }
     }
@@ -463,6 +456,15 @@ struct Solver {
       for (std::size_t t = 0; t < k; ++t) {
         if (state[t] != 0) continue;
         const std::span<const Rational> xt(x.data() + t * r, r);
+        if (!dir) {  // cheap pre-check of row R[0] in kernel form: sum_q g_q K'(R_0, R_q) = y'_{R_0}
+          Rational s0 = 0;
+          for (std::size_t q = 0; q < r; ++q)
+            if (xt[q] != 0) s0 += xt[q] * Rational(pb.kernel(R[0], R[q]));
+          if (s0 != pb.yscaled[rhs[t]][R[0]]) {
+            all = false;
+            continue;
+          }
+        }
         CommonDenominator wt = dir ? over_common_denominator(xt) : combine_rows(pb, R, xt, ones);
         bool sub = true;
         for (std::size_t q = 0; q < r && sub; ++q) sub = row_fits(pb, wt, rhs[t], R[q]);

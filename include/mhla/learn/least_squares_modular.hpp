@@ -19,8 +19,9 @@
 //     (primal: dot products; kernel: K' scaled) Ly A^T A b = L^2 A^T Yn and w = P_R^T b / L
 //     (Lemma E2(d), E3).
 // Each square system is solved mod p by EchelonModP on [A | -b] (the kernel vector with a 1 in
-// the last column), the images are combined by CRT, reconstructed, and a candidate is verified
-// as soon as it is stable over one further prime or is far below the reconstruction bound.
+// the last column), the images are combined by CRT and reconstructed, and every candidate that
+// reconstruction yields is checked at once (a wrong one fails at its first violated row, so
+// checking early is cheap; small exact solutions are accepted after one prime).
 // Verification (Lemma E4): the candidate solves its square system exactly; then Phi w = y on
 // every row (consistent path) or the normal equations Phi^T (Phi w - y) = 0 (primal) resp.
 // K (Phi w - y) = 0 (kernel; ker K = ker Phi^T), with w formed from the candidate exactly (so
@@ -32,8 +33,8 @@
 // Rank: rank_Q >= |R| by the nonzero minor mod p; equal when |R| = min(N, D), otherwise
 // certified by rank_certified (exact kernel vectors), and when that gives up: nullopt.
 // Preconditions: rows.y.size() == rows of gram_pairs/tokens/den (checked, Error(internal)).
-// Cost (consistent, full rank, small weights): one elimination of about D rows of D + 1
-// columns mod p (D^3/3) plus one further prime and an O(N D) exact check.
+// Cost (consistent, full rank, small weights): one elimination of the rows up to rank D mod p
+// (about D^3/3), one of the D x D system with the k right-hand sides, and an O(k N D) exact check.
 #pragma once
 #include <cstddef>
 #include <optional>
