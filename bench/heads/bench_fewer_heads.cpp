@@ -4,7 +4,8 @@
 // and reports, per (d, H): the even split's rank (the paper's head count), the proven lower bound
 // (Lemma H3), the heads found by fewest_heads (exact: weights(found) == W is checked here again),
 // how many runs recovered exactly H heads, and the mean time per run.
-// Usage: bench_fewer_heads [trials] [R]     (bench/heads/run_fewer_heads_bench.sh runs it)
+// Usage: bench_fewer_heads [trials] [R] [H_max] [d_max]   (defaults 10 3 3 5; d from 2, H from 1;
+// bench/heads/run_fewer_heads_bench.sh runs it)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -43,11 +44,13 @@ std::string histogram(const std::map<std::size_t, int>& counts) {
 int main(int argc, char** argv) {
   const int trials = argc > 1 ? std::atoi(argv[1]) : 10;
   const long R = argc > 2 ? std::atol(argv[2]) : 3;
+  const std::size_t H_max = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 3;
+  const std::size_t d_max = argc > 4 ? std::strtoul(argv[4], nullptr, 10) : 5;
   std::printf("fewest_heads on random models, integer entries in [-%ld, %ld], %d trials per row\n", R, R, trials);
   std::printf("%2s %2s | %-16s | %-12s | %-16s | %9s | %8s\n", "d", "H", "even split rank", "lower bound",
               "found heads", "found==H", "s/run");
-  for (std::size_t d = 2; d <= 5; ++d)
-    for (std::size_t H = 1; H <= 3; ++H) {
+  for (std::size_t d = 2; d <= d_max; ++d)
+    for (std::size_t H = 1; H <= H_max; ++H) {
       std::mt19937_64 rng(1000 * d + H);
       std::map<std::size_t, int> even, bound, found;
       int recovered = 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Usage: bash bench/heads/run_fewer_heads_bench.sh [trials] [R]      (defaults: 10 trials, entries in [-3, 3])
+# Usage: bash bench/heads/run_fewer_heads_bench.sh [trials] [R] [H_max] [d_max]
+#        (defaults: 10 trials, entries in [-R, R] = [-3, 3], H = 1..3, d = 2..5)
 # Fewer heads (proofs-notes/07-heads.md): random models with H = 1, 2, 3 heads at d = 2..5, the
 # paper's head count rank(even split) against the heads fewest_heads finds (every found model is
 # checked exact: weights == W over Q), with the proven lower bound. Columns "AxN": value A in N runs.
