@@ -21,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${MHLA_BENCH_BUILD:-build/bench-learn}
 here=bench/learn
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMHLA_TESTS=OFF >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null  # only the mhla target is built
 cmake --build "$build" -j"$(nproc)" --target mhla >/dev/null
 mhla=$build/mhla
 libs=""

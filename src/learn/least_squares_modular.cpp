@@ -408,7 +408,7 @@ struct Solver {
     Residues first;
     Residues wmod(D);
     for (std::size_t t = 0; t < todo.size(); ++t) {
-      const std::uint64_t* x = &(*x0)[t * r];
+      const std::uint64_t* x = x0->data() + t * r;
       if (dir) {
         std::copy(x, x + D, wmod.begin());
       } else {  // w = num_R^T g mod p
@@ -456,7 +456,7 @@ struct Solver {
       for (std::size_t t = 0; t < k; ++t) {
         if (state[t] != 0) continue;
         const std::span<const Rational> xt(x.data() + t * r, r);
-        if (!dir) {  // cheap pre-check of row R[0] in kernel form: sum_q g_q K'(R_0, R_q) = y'_{R_0}
+        if (!dir && r > 0) {  // cheap pre-check of row R[0] in kernel form: sum_q g_q K'(R_0, R_q) = y'_{R_0}
           Rational s0 = 0;
           for (std::size_t q = 0; q < r; ++q)
             if (xt[q] != 0) s0 += xt[q] * Rational(pb.kernel(R[0], R[q]));

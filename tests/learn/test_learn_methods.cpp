@@ -233,3 +233,27 @@ TEST_CASE("auto method rule: kernel when rows < D, else primal") {
   CHECK(r.max_numerator_bits == 8);
   CHECK(r.max_denominator_bits == 5);
 }
+
+TEST_CASE("rank 0: all-zero inputs give w = 0 with every method and solver, loss = ||y||^2") {
+  for (std::size_t d = 1; d <= 3; ++d) {
+    Dataset ds{d, false, {}};
+    for (std::size_t s = 0; s < 3; ++s) {
+      Sample sample{Matrix<Rational>(d, 2), {}};
+      Target t{1, {}};
+      for (std::size_t a = 0; a < d; ++a) t.y.push_back(a == 0 ? Rational(0) : Rational(Integer(s + 1), Integer(a + 1)));
+      sample.targets.push_back(std::move(t));
+      ds.samples.push_back(std::move(sample));
+    }
+    check_all_agree(ds);
+    const DatasetFit f = fit_dataset(ds, FitOptions{});
+    for (const CoordinateFit& c : f.coordinates) {
+      CHECK(c.fit.rank == 0);
+      CHECK(c.fit.solution_dim == feature_dim(d));
+      for (const Rational& x : c.fit.w) CHECK(x == 0);
+    }
+    Rational norm2 = 0;
+    for (const Sample& s : ds.samples)
+      for (const auto& y : s.targets[0].y) norm2 += *y * *y;
+    CHECK(f.loss == norm2);
+  }
+}
