@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The library side of `mhla learn`, timed in parts on one dataset: parsing, the exact
 // least-squares solve (fit_dataset with the given method and solver), head recovery
-// (heads_from_weights) and the exact check of the recovered model that `mhla learn` does at
-// scale (weights(model) == W, Lemma L1).
+// (heads_from_weights, which checks weights(model) == W itself) and, as a separate figure, a
+// repetition of that weight check (`mhla learn` relies on the one inside heads_from_weights).
 // Usage: bench_learn_solve DATASET [--method primal|kernel|auto] [--solver modular|reference] [--no-heads]
 // Prints one line: "parse_s P solve_s S heads_s H check_s C heads_count h num_bits b den_bits e path X primes n"
 // (heads_s, check_s = -1 with --no-heads).

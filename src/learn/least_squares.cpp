@@ -161,10 +161,11 @@ double fit_memory_estimate(std::size_t rows, std::size_t D, LearnMethod method, 
   const double word = 8, big = 64;  // a residue; a small GMP number with its limbs
   if (solver == LearnSolver::reference)
     return method == LearnMethod::primal ? (N * Dd * 3 + Dd * Dd * 2) * big : (N * N * 3 + N * Dd) * big;
-  // modular: the mod-p basis of the profile and the square system (c + 1 columns, c = D or N),
-  // the compact rows, and the integer normal equations of the agnostic path (c^2 numbers).
+  // modular: the mod-p bases of the profile and of the square system (c + d columns at most,
+  // c = min(N, D) or N), the compact rows, and, for inconsistent data, the integer normal
+  // equations (the N x c matrix B and the c x c matrix S of small GMP numbers).
   const double c = method == LearnMethod::primal ? std::min(N, Dd) : N;
-  return (c + 1) * (c + 128) * word * 2 + N * big * 2 + c * c * big + Dd * big * 4;
+  return (c + 1) * (c + 128) * word * 2 + N * big * 2 + (N * c + c * c) * big + Dd * big * 4;
 }
 
 namespace {

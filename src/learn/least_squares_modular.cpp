@@ -749,11 +749,13 @@ std::vector<std::optional<LeastSquares>> least_squares_modular(const CompactRows
     ls.solution_dim = pb.D - common.rank;
     ls.nullspace = common.nullspace;
     ls.nullspace_computed = common.nullspace_computed;
-    const std::vector<Rational> pw = phi_times(pb, over_common_denominator(ls.w));
     ls.loss = 0;
-    for (std::size_t i = 0; i < N; ++i) {
-      const Rational e = pw[i] - rows.y[a][i];
-      ls.loss += e * e;
+    if (solver.path[a] != "consistent") {  // consistent: Phi w = y was checked on every row, loss 0
+      const std::vector<Rational> pw = phi_times(pb, over_common_denominator(ls.w));
+      for (std::size_t i = 0; i < N; ++i) {
+        const Rational e = pw[i] - rows.y[a][i];
+        ls.loss += e * e;
+      }
     }
     reports[a].path = solver.path[a];
     record_sizes(ls.w, reports[a]);
