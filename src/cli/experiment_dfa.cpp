@@ -5,7 +5,6 @@
 // sweeps as in the paper, each varying one of S, A, L with the other two at the base values.
 // Writes DIR/dfa.csv, DIR/dfa.md, DIR/dfa.png (the plot is skipped with a note when python3 or
 // matplotlib is missing) and prints the cells as JSON on standard output.
-#include <filesystem>
 #include <sstream>
 
 #include "experiments.hpp"
@@ -47,9 +46,7 @@ int run_dfa_experiment(const DfaExperimentOptions& o, const std::string& command
   common.test_traces = tasks::parse_count("--test-traces", o.test_traces, 0, 1000000);
   if (o.quick) common.test_traces = std::min<std::size_t>(common.test_traces, 20);
 
-  std::error_code ec;  // before the computation: a bad directory fails at once
-  std::filesystem::create_directories(o.out_dir, ec);
-  if (ec) fail(ErrorKind::io, o.out_dir + ": cannot create the output directory: " + ec.message());
+  experiments::ensure_directory(o.out_dir);  // before the computation: a bad directory fails at once
   std::vector<DfaCell> cells;
   auto run = [&](const std::string& sweep, std::size_t s, std::size_t a, std::size_t l) {
     experiments::DfaRequirementOptions opt = common;
@@ -65,12 +62,13 @@ int run_dfa_experiment(const DfaExperimentOptions& o, const std::string& command
   for (std::size_t a : A) run("alphabet", base[0], a, base[2]);
   for (std::size_t l : L) run("length", base[0], base[1], l);
 
-  const std::string csv = (std::filesystem::path(o.out_dir) / "dfa.csv").string();
-  const std::string png = (std::filesystem::path(o.out_dir) / "dfa.png").string();
-  const std::string md = (std::filesystem::path(o.out_dir) / "dfa.md").string();
-  write_file_atomically(csv, experiments::dfa_csv(cells));
-  const std::string note = experiments::run_python_plot(experiments::dfa_plot_script, csv, png);
-  write_file_atomically(md, experiments::dfa_markdown(cells, command_line, note));
+  const std::string csv = experiments::path_in(o.out_dir, "dfa.csv");
+  const std::string png = experiments::path_in(o.out_dir, "dfa.png");
+  const std::string md = experiments::path_in(o.out_dir, "dfa.md");
+  experiments::write_csv(csv, experiments::dfa_table(cells));
+  const experiments::PlotResult plot = experiments::run_plot_script(experiments::dfa_plot_script, csv, png);
+  const std::string note = plot.produced ? "" : plot.message;
+  experiments::write_text(md, experiments::dfa_markdown(cells, command_line, note));
 
   OrderedJson doc{{"format", "mhla-experiment-dfa"}, {"version", 1}, {"csv", csv}, {"markdown", md}};
   doc["plot"] = note.empty() ? OrderedJson(png) : OrderedJson(nullptr);

@@ -1,15 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "mhla/experiments/dfa_report.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <sstream>
-
-extern char** environ;
 
 namespace mhla::experiments {
 namespace {
@@ -27,28 +20,29 @@ std::string ratio(std::size_t count, std::size_t total) { return std::to_string(
 
 }  // namespace
 
-std::string dfa_csv(const std::vector<DfaCell>& cells) {
-  std::ostringstream s;
-  s << "sweep,S,A,L,d,D,active_features,blocks,domain_words,domain_complete,domain_rows,domain_rank,reached,N,"
-       "paper_tokens_LxN,training_rows,distinct_words,rank_N_minus_1,global_rank,prime,"
-       "domain_tokens_exact,heldout_tokens_exact,heldout_tokens_argmax,heldout_traces_exact,"
-       "shorter_tokens_exact,shorter_tokens_argmax,other_dfa_tokens_exact,other_dfa_tokens_argmax,"
-       "heldout_acc,shorter_acc,shorter_argmax_acc,other_dfa_acc,other_dfa_argmax_acc\n";
+CsvTable dfa_table(const std::vector<DfaCell>& cells) {
+  CsvTable t;
+  t.columns = {"sweep", "S", "A", "L", "d", "D", "active_features", "blocks", "domain_words", "domain_complete",
+               "domain_rows", "domain_rank", "reached", "N", "paper_tokens_LxN", "training_rows", "distinct_words",
+               "rank_N_minus_1", "global_rank", "prime", "domain_tokens_exact", "heldout_tokens_exact",
+               "heldout_tokens_argmax", "heldout_traces_exact", "shorter_tokens_exact", "shorter_tokens_argmax",
+               "other_dfa_tokens_exact", "other_dfa_tokens_argmax", "heldout_acc", "shorter_acc", "shorter_argmax_acc",
+               "other_dfa_acc", "other_dfa_argmax_acc"};
+  auto str = [](std::size_t v) { return std::to_string(v); };
   for (const DfaCell& c : cells) {
     const DfaRequirementResult& r = c.result;
-    s << c.sweep << ',' << r.S << ',' << r.A << ',' << r.L << ',' << r.d << ',' << r.D << ',' << r.active_features << ','
-      << r.blocks << ',' << r.domain_words << ',' << (r.domain_complete ? "true" : "false") << ',' << r.domain_rows << ','
-      << r.domain_rank << ',' << (r.reached ? "true" : "false") << ',' << r.N << ',' << r.L * r.N << ',' << r.training_rows << ',' << r.distinct_words
-      << ',' << r.rank_before << ',' << r.global_rank << ',' << r.prime << ',' << ratio(r.domain.exact, r.domain.tokens)
-      << ',' << ratio(r.heldout.exact, r.heldout.tokens) << ',' << ratio(r.heldout.argmax, r.heldout.tokens) << ','
-      << ratio(r.heldout.traces_exact, r.heldout.traces) << ',' << ratio(r.shorter.exact, r.shorter.tokens) << ','
-      << ratio(r.shorter.argmax, r.shorter.tokens) << ',' << ratio(r.other_dfa.exact, r.other_dfa.tokens) << ','
-      << ratio(r.other_dfa.argmax, r.other_dfa.tokens) << ',' << fraction6(r.heldout.exact, r.heldout.tokens) << ','
-      << fraction6(r.shorter.exact, r.shorter.tokens) << ',' << fraction6(r.shorter.argmax, r.shorter.tokens) << ','
-      << fraction6(r.other_dfa.exact, r.other_dfa.tokens) << ',' << fraction6(r.other_dfa.argmax, r.other_dfa.tokens)
-      << '\n';
+    t.rows.push_back({c.sweep, str(r.S), str(r.A), str(r.L), str(r.d), str(r.D), str(r.active_features), str(r.blocks),
+                      str(r.domain_words), r.domain_complete ? "true" : "false", str(r.domain_rows), str(r.domain_rank),
+                      r.reached ? "true" : "false", str(r.N), str(r.L * r.N), str(r.training_rows), str(r.distinct_words),
+                      str(r.rank_before), str(r.global_rank), std::to_string(r.prime), ratio(r.domain.exact, r.domain.tokens),
+                      ratio(r.heldout.exact, r.heldout.tokens), ratio(r.heldout.argmax, r.heldout.tokens),
+                      ratio(r.heldout.traces_exact, r.heldout.traces), ratio(r.shorter.exact, r.shorter.tokens),
+                      ratio(r.shorter.argmax, r.shorter.tokens), ratio(r.other_dfa.exact, r.other_dfa.tokens),
+                      ratio(r.other_dfa.argmax, r.other_dfa.tokens), fraction6(r.heldout.exact, r.heldout.tokens),
+                      fraction6(r.shorter.exact, r.shorter.tokens), fraction6(r.shorter.argmax, r.shorter.tokens),
+                      fraction6(r.other_dfa.exact, r.other_dfa.tokens), fraction6(r.other_dfa.argmax, r.other_dfa.tokens)});
   }
-  return s.str();
+  return t;
 }
 
 std::string dfa_markdown(const std::vector<DfaCell>& cells, const std::string& command_line, const std::string& plot_note) {
@@ -105,9 +99,6 @@ std::string dfa_markdown(const std::vector<DfaCell>& cells, const std::string& c
 
 const char* const dfa_plot_script = R"PY(
 import csv, sys
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 rows = list(csv.DictReader(open(sys.argv[1])))
 key = {"states": "S", "alphabet": "A", "length": "L"}
 sweeps = [s for s in ["states", "alphabet", "length"] if any(r["sweep"] == s for r in rows)]
@@ -131,27 +122,5 @@ fig.suptitle("Exact identifiability on valid DFA traces (counterpart of Fig. 4)"
 fig.tight_layout()
 fig.savefig(sys.argv[2], dpi=120)
 )PY";
-
-std::string run_python_plot(const char* script, const std::string& csv_path, const std::string& png_path) {
-  const char* python = "/usr/bin/python3";
-  if (::access(python, X_OK) != 0) return "/usr/bin/python3 not found";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  std::vector<std::string> args{python, "-c", script, csv_path, png_path};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, python, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return "cannot run /usr/bin/python3";
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "the matplotlib script failed (is python3-matplotlib installed?)";
-  return "";
-}
 
 }  // namespace mhla::experiments
