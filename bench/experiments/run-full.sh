@@ -4,7 +4,7 @@
 # and peak memory from GNU time. Usage: bench/experiments/run-full.sh [MHLA_BINARY] [OUT_DIR]
 # Results (CSV, PNG, markdown) go to OUT_DIR/heads and OUT_DIR/certificate; the JSON summaries
 # and the progress logs next to them. Reference timings (2 shared cores, Release build):
-# heads ~13 min, certificate: see proofs-notes/10-baseline.md or the lead's README.
+# heads 1039 s, certificate 124 s (bench/experiments/results/README.md).
 set -eu
 MHLA=${1:-build/mhla}
 OUT=${2:-experiment-results}
