@@ -5,8 +5,9 @@
 //   V_h[a][j] = U[(a,j)][h],  Q_h[k][l] = V[(k,l)][h],   (a,j) -> a d + j, (k,l) -> k d + l,
 // whose weight vectors (Lemma L1) are exactly w. Exact over Q: no square roots, no SVD.
 // Preconditions (checked, Error(internal)): W is d x feature_dim(d) with d >= 1.
-// Cost: M has d^4 entries; the factorisation is Gauss-Jordan over Q, O(d^6 r) rational
-// operations (the reference path; d up to about 8).
+// Cost: M has d^4 entries; the factorisation is multi-modular (Lemma H7, a few mod-p
+// eliminations of the d^2 x d^2 matrix when M has full rank), with Gauss-Jordan over Q,
+// O(d^6 r) rational operations, as the fallback.
 //
 // Beyond the paper (proofs-notes/07-heads.md):
 //   * fewest_heads: searches the split space (every M whose pairwise sums are W computes the same
@@ -38,19 +39,37 @@ Matrix<Rational> even_split(const Matrix<Rational>& W);
 // for j < k and M[(a,j),(j,l)] for j == k (the pairwise sums; inverse of even_split).
 Matrix<Rational> fold_split(const Matrix<Rational>& M, std::size_t d);
 
-// M = U V^T with U (m x r), V (n x r), r = rank_Q(M); U = the pivot columns of M, V^T = the
-// nonzero rows of the reduced row echelon form of M. Verified (U V^T == M) before returning.
+// M = U V^T with U (m x r), V (n x r), r = rank_Q(M), exact over Q. U = M[:, C], the columns of
+// M on its column rank profile C, and V^T = X with X[:, C] = I (the coefficients of every column
+// of M on the columns C). Callers must not depend on which factorisation is returned: any exact
+// one gives a valid model (Lemma H1(b)). Verified exactly before returning.
 struct RankFactorisation {
   Matrix<Rational> U, V;
   std::size_t rank = 0;
 };
+// The fast path first, the Gauss-Jordan reference when it gives up. Cost (fast path): one
+// mod-p elimination per prime, O(n^3); full rank needs one lucky prime and no solve.
 RankFactorisation rank_factorisation(const Matrix<Rational>& M);
+// Multi-modular (proofs-notes/07-heads.md, Lemma H7): M scaled to an integer matrix A row by row;
+// per prime p (PrimeStream::standard()), the rank r_p and column rank profile C_p of A mod p and
+// X mod p from the kernel vectors; images of the best (rank, C) seen are combined by CRT and
+// rationally reconstructed (attempts at 1, 2, 3, 4, 6, 9, ... primes), and a candidate is kept
+// only if delta_f A[:, f] == sum_h (delta_f X[c_h, f]) A[:, c_h] holds exactly for every
+// non-pivot column f (Int128 when bounded below 2^126, GMP otherwise). r = n needs no solve
+// (X = I). nullopt when a prime budget (from Hadamard's bound) runs out: the caller falls back.
+// A returned factorisation has U V^T == M and rank == rank_Q(M) (proved, Lemma H7). @proof H7
+std::optional<RankFactorisation> rank_factorisation_modular(const Matrix<Rational>& M);
+// The reference: Gauss-Jordan over Q to the reduced row echelon form E; U = the pivot columns of
+// M, V^T = the nonzero rows of E; U V^T == M checked. O(m n r) rational operations.
+RankFactorisation rank_factorisation_gauss_jordan(const Matrix<Rational>& M);
 
 // The model of a factorisation of a d^2 x d^2 matrix: head h from column h of U and of V.
 Model<Rational> model_from_factorisation(const RankFactorisation& f, std::size_t d, bool causal);
 
-// w -> even split -> rank factorisation -> model with rank(M) heads; checked weights(model) == W
-// exactly (Error(internal) otherwise). The zero W gives the zero model (no heads). @proof H1
+// w -> even split -> rank factorisation -> model with rank(M) heads; weights(model) == W exactly
+// (Error(internal) otherwise), checked as fold_split(M) == W plus the factorisation's exact
+// U V^T == M (Lemma H1(b), H7), and for d <= 8 also by evaluating weights(model). The zero W
+// gives the zero model (no heads). @proof H1 @proof H7
 Model<Rational> heads_from_weights(const Matrix<Rational>& W, bool causal);
 
 // ---- Fewer heads (proofs-notes/07-heads.md) ----
