@@ -12,6 +12,8 @@ packages=(
   nlohmann-json3-dev            # JSON parsing (SAX, with raw number text) and writing
   libcli11-dev                  # the command line
   libssl-dev                    # SHA-256 of dataset files (OpenSSL libcrypto)
+  zlib1g-dev                    # zlib: inflate for np.savez_compressed .npz input (io/npz.hpp)
+  libeigen3-dev                 # Eigen 3.4: JacobiSVD on MPFR scalars (--heads svd), float split search (--heads fewest)
   libflint-dev                  # FLINT: differential-test oracle and benchmark peer for exact rank
   libbenchmark-dev              # Google Benchmark: bench/ (speed is measured there, never in tests)
   python3-numpy python3-matplotlib  # benchmark peers (float64 rank / lstsq) and plots

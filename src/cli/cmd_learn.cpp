@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "command.hpp"
+#include "heads_options.hpp"
 #include "mhla/heads/heads.hpp"
 #include "mhla/io/dataset_file.hpp"
 #include "mhla/io/files.hpp"
@@ -32,6 +33,7 @@ namespace {
 constexpr double kOutputCheckBudget = 2e8;
 
 struct LearnOptions {
+  HeadsCliOptions heads;
   std::string dataset_path, output_path = "-", method = "auto", solver = "modular";
 };
 
@@ -71,6 +73,7 @@ OrderedJson coordinate_json(const CoordinateFit& c) {
 
 int run_learn(const LearnOptions& opts, const GlobalOptions& global) {
   const FitOptions fit_options = parse_fit_options(opts);
+  validate_heads_options(opts.heads);
   const std::string bytes = read_file_bytes(opts.dataset_path);
   const Dataset ds = parse_dataset_text(bytes, input_display_name(opts.dataset_path));
   const std::size_t D = feature_dim(ds.d);
@@ -82,16 +85,18 @@ int run_learn(const LearnOptions& opts, const GlobalOptions& global) {
                         fit_memory_estimate(rows, D, method, fit_options.solver),
                         std::to_string(rows) + " rows x " + std::to_string(D) + " features");
   const DatasetFit fit = fit_dataset(ds, fit_options);
-  const Model<Rational> model = heads_from_weights(fit.W, ds.causal);
-  // The recovered model, checked exactly: heads_from_weights has checked weights(model) == W
-  // (Lemma H1), which by Lemma L1 fixes its outputs on every input; in addition, when it is
-  // cheap (H d^3 per target), its empirical risk through its own outputs must be the minimum.
-  const bool check_outputs = static_cast<double>(rows) * static_cast<double>(model.heads.size() + 1) *
+  HeadsCliResult heads = recover_heads_for_cli(fit.W, ds.causal, opts.heads);
+  const Model<Rational>& model = heads.model;
+  // The recovered model, checked exactly (exact and fewest heads): recovery has checked
+  // weights(model) == W (Lemma H1), which by Lemma L1 fixes its outputs on every input; in
+  // addition, when it is cheap (H d^3 per target), its empirical risk through its own outputs
+  // must be the minimum. SVD heads are approximate: their errors are in heads_recovery.
+  const bool check_outputs = !heads.approximate && static_cast<double>(rows) * static_cast<double>(model.heads.size() + 1) *
                                  static_cast<double>(ds.d * ds.d * ds.d) <= kOutputCheckBudget;
-  if (check_outputs && empirical_risk(ds, model) != fit.loss)
+  if (!heads.approximate && check_outputs && empirical_risk(ds, model) != fit.loss)
     fail(ErrorKind::internal, "learn: the recovered model's empirical risk differs from the least-squares minimum");
 
-  OrderedJson doc = model_json(model);
+  OrderedJson doc = std::move(heads.model_document);
   OrderedJson coordinates = OrderedJson::array();
   std::size_t num_bits = 0, den_bits = 0;
   for (const CoordinateFit& c : fit.coordinates) {
@@ -103,14 +108,18 @@ int run_learn(const LearnOptions& opts, const GlobalOptions& global) {
                                {"method_requested", opts.method},
                                {"method_rule", std::string("auto: ") + kAutomaticMethodRule},
                                {"solver", to_string(fit_options.solver)},
-                               {"algorithm", "exact minimum-norm least squares over Q per coordinate, "
-                                             "even split and exact rational rank factorisation"},
-                               {"model_check", check_outputs ? "weight vectors, and empirical risk through the model's outputs"
-                                                             : "weight vectors of the model (Lemma L1)"},
+                               {"algorithm", std::string("exact minimum-norm least squares over Q per coordinate; heads: ") +
+                                                 (opts.heads.method == "svd"      ? "SVD of the even split in MPFR (approximate)"
+                                                  : opts.heads.method == "fewest" ? "fewest heads over the split space, exact"
+                                                                                  : "even split and exact rational rank factorisation")},
+                               {"model_check", heads.approximate ? "none exact: SVD heads are approximate (weight error, computed exactly, in heads_recovery)"
+                                               : check_outputs ? "weight vectors, and empirical risk through the model's outputs"
+                                                               : "weight vectors of the model (Lemma L1)"},
                                {"unique", fit.unique()},
                                {"max_numerator_bits", num_bits},
                                {"max_denominator_bits", den_bits},
                                {"heads", model.heads.size()},
+                               {"heads_recovery", std::move(heads.description)},
                                {"feature_dim", D},
                                {"dataset_sha256", sha256_hex(bytes)},
                                {"training_loss", exact_scalar_json(fit.loss)},
@@ -118,7 +127,8 @@ int run_learn(const LearnOptions& opts, const GlobalOptions& global) {
   write_json_file(opts.output_path, doc);
   std::ostringstream s;
   s << (fit.unique() ? "the unique" : "a (minimum-norm)") << " empirical risk minimiser, " << model.heads.size()
-    << " heads, training loss " << to_string(fit.loss) << ", written to " << output_description(opts.output_path);
+    << (heads.approximate ? " approximate (SVD)" : "") << " heads, training loss " << to_string(fit.loss)
+    << (heads.approximate ? " (of the exact minimiser)" : "") << ", written to " << output_description(opts.output_path);
   print_summary(global, "learn", s.str());
   return 0;
 }
@@ -135,11 +145,15 @@ Subcommand add_learn_command(CLI::App& app) {
   sub->add_option("--solver", opts->solver,
                   "modular (default: prime fields + CRT + rational reconstruction, verified exactly over Q,\n"
                   "falling back to reference if it does not verify) or reference (Bareiss over Q)");
+  add_heads_options(sub, opts->heads);
   sub->add_option("-o,--output", opts->output_path, "Output model file, written atomically (default - = standard output)");
   sub->footer(
       "Solves, per output coordinate a, min ||Phi_a w_a - y_a||^2 exactly over Q (the minimum-norm\n"
-      "solution when it is not unique), then recovers rank(M) <= d^2 heads from the even split M of the\n"
-      "weights by an exact rational rank factorisation (no SVD, no rounding). The model file carries a\n"
+      "solution when it is not unique), then recovers heads: by default rank(M) <= d^2 heads from the even\n"
+      "split M of the weights by an exact rational rank factorisation (no SVD, no rounding); --heads fewest\n"
+      "searches the split space for fewer heads (always exact, with a proven lower bound); --heads svd\n"
+      "--precision BITS gives orthogonal heads from an MPFR SVD (approximate, errors reported). The model\n"
+      "file carries a \"learned\" object (heads_recovery describes the heads):\n"
       "\"learned\" object: method (the one used), solver, unique, per-coordinate rank, solution_dim, path,\n"
       "primes and the bit sizes of the weights, heads, dataset_sha256 and the exact training loss.\n"
       "Every method and solver gives the same minimiser exactly. Exit 0 whenever a minimiser was\n"
