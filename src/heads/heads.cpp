@@ -191,6 +191,24 @@ bool columns_reproduced(const Matrix<Integer>& A, const std::vector<std::size_t>
   return true;
 }
 
+// X (X[:, C] = I, the listed entries for the non-pivot columns) is in row echelon form: row h is
+// zero before column c_h, i.e. X[h, f] == 0 for every non-pivot f < c_h. Then X is the reduced
+// row echelon form of M's row space and C its column rank profile (Lemma H7(e)). @proof H7
+bool in_echelon_form(const std::vector<std::size_t>& C, std::size_t n, const std::vector<Rational>& x) {
+  const std::size_t r = C.size();
+  std::size_t at = 0;
+  for (std::size_t f = 0, h0 = 0; f < n; ++f) {
+    if (h0 < r && C[h0] == f) {
+      ++h0;
+      continue;
+    }
+    for (std::size_t h = h0; h < r; ++h)  // c_h > f exactly for h >= h0
+      if (x[at + h] != 0) return false;
+    at += r;
+  }
+  return true;
+}
+
 // U = M[:, C], V^T = X with X[:, C] = I and X[:, f] from the reconstructed entries.
 RankFactorisation factorisation_from_columns(const Matrix<Rational>& M, const std::vector<std::size_t>& C,
                                              const std::vector<Rational>& x) {
@@ -265,7 +283,8 @@ std::optional<RankFactorisation> rank_factorisation_modular(const Matrix<Rationa
     if (used >= next_attempt || bit_length(acc.modulus) > budget_bits) {
       next_attempt = used + std::max<std::size_t>(1, used / 2);
       if (auto x = rational_reconstruct(acc.residues, acc.modulus)) {
-        if (columns_reproduced(A, key.cols, *x)) return factorisation_from_columns(M, key.cols, *x);
+        if (in_echelon_form(key.cols, n, *x) && columns_reproduced(A, key.cols, *x))
+          return factorisation_from_columns(M, key.cols, *x);
       }
       if (bit_length(acc.modulus) > budget_bits + 64) return std::nullopt;
     }

@@ -4,7 +4,8 @@
 // factorisation U V^T == M with rank(M) columns (the rank computed another way: Bareiss, and the
 // Gauss-Jordan reference), with the standard primes and with the tiny primes of the test hook
 // (unlucky primes common); rank 0, full rank, huge entries; and heads_from_weights at d = 8.
-// The specific factors are not compared: any exact factorisation is a valid answer.
+// The factors are also compared with the Gauss-Jordan ones (Lemma H7(e): the kept candidate is the
+// reduced row echelon form), a property of this implementation; callers rely only on U V^T == M.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -85,6 +86,10 @@ TEST_CASE("rank factorisation (modular): U V^T == M and the rank, on scrambled p
         const RankFactorisation g = rank_factorisation_gauss_jordan(M);
         CHECK(g.rank == f.rank);
         CHECK(multiply(g.U, transpose(g.V)) == multiply(f.U, transpose(f.V)));
+        // Lemma H7(e): the same factors as Gauss-Jordan (pivot columns, reduced echelon rows),
+        // whichever primes were used.
+        CHECK(f.U == g.U);
+        CHECK(f.V == g.V);
         if (auto h = rank_factorisation_modular(M)) {
           check_factorisation(M, *h);
           ++modular_successes;

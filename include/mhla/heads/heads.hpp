@@ -40,9 +40,11 @@ Matrix<Rational> even_split(const Matrix<Rational>& W);
 Matrix<Rational> fold_split(const Matrix<Rational>& M, std::size_t d);
 
 // M = U V^T with U (m x r), V (n x r), r = rank_Q(M), exact over Q. U = M[:, C], the columns of
-// M on its column rank profile C, and V^T = X with X[:, C] = I (the coefficients of every column
-// of M on the columns C). Callers must not depend on which factorisation is returned: any exact
-// one gives a valid model (Lemma H1(b)). Verified exactly before returning.
+// M on its column rank profile C, and V^T = the nonzero rows of the reduced row echelon form of
+// M (X with X[:, C] = I: the coefficients of every column of M on the columns C). Both paths
+// below return this same factorisation (Lemma H7(e)); callers should still rely only on
+// U V^T == M and r = rank (any exact factorisation gives a valid model, Lemma H1(b)).
+// Verified exactly before returning.
 struct RankFactorisation {
   Matrix<Rational> U, V;
   std::size_t rank = 0;
@@ -54,7 +56,7 @@ RankFactorisation rank_factorisation(const Matrix<Rational>& M);
 // per prime p (PrimeStream::standard()), the rank r_p and column rank profile C_p of A mod p and
 // X mod p from the kernel vectors; images of the best (rank, C) seen are combined by CRT and
 // rationally reconstructed (attempts at 1, 2, 3, 4, 6, 9, ... primes), and a candidate is kept
-// only if delta_f A[:, f] == sum_h (delta_f X[c_h, f]) A[:, c_h] holds exactly for every
+// only if it is in row echelon form and delta_f A[:, f] == sum_h (delta_f X[c_h, f]) A[:, c_h] holds exactly for every
 // non-pivot column f (Int128 when bounded below 2^126, GMP otherwise). r = n needs no solve
 // (X = I). nullopt when a prime budget (from Hadamard's bound) runs out: the caller falls back.
 // A returned factorisation has U V^T == M and rank == rank_Q(M) (proved, Lemma H7). @proof H7
