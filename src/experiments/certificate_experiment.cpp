@@ -16,14 +16,6 @@
 namespace mhla::experiments {
 namespace {
 
-std::string fmt(double x, int digits = 3) {
-  if (!std::isfinite(x)) return csv_number(x);
-  std::ostringstream s;
-  s.precision(digits);
-  s << x;
-  return s.str();
-}
-
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -246,8 +238,8 @@ CertificateResult run_certificate_experiment(const CertificateOptions& o,
     if (progress)
       progress("p = " + to_string(pt.p) + ": " + (pt.identifiable ? "identifiable" : "NOT identifiable") + ", rank " +
                std::to_string(pt.rank) + " of " + std::to_string(D) + ", lambda_min in [" +
-               fmt(to_binary64(pt.lambda.lower)) + ", " + fmt(to_binary64(pt.lambda.upper)) + "], binary64 " +
-               fmt(pt.float_lambda.uncentred) + "; exact Algorithm 1 distance " + fmt(pt.learners[0].distance));
+               short_number(to_binary64(pt.lambda.lower)) + ", " + short_number(to_binary64(pt.lambda.upper)) + "], binary64 " +
+               short_number(pt.float_lambda.uncentred) + "; exact Algorithm 1 distance " + short_number(pt.learners[0].distance));
     for (std::size_t H : o.heads_list) {
       const auto sgd_start = std::chrono::steady_clock::now();
       baseline::SgdOptions s;
@@ -267,8 +259,8 @@ CertificateResult run_certificate_experiment(const CertificateOptions& o,
         }
       pt.learners.push_back(LearnerDistance{"sgd", H, std::sqrt(dist2), "", r.train_loss.back(), seconds_since(sgd_start)});
       if (progress)
-        progress("p = " + to_string(pt.p) + ", SGD H = " + std::to_string(H) + ": distance " + fmt(std::sqrt(dist2)) +
-                 ", train MSE " + fmt(r.train_loss.back()));
+        progress("p = " + to_string(pt.p) + ", SGD H = " + std::to_string(H) + ": distance " + short_number(std::sqrt(dist2)) +
+                 ", train MSE " + short_number(r.train_loss.back()));
     }
     result.points.push_back(std::move(pt));
   }
@@ -290,7 +282,7 @@ CsvTable certificate_csv(const CertificateResult& result) {
                         p.lambda.computed ? to_string(p.lambda.upper) : "", csv_number(p.float_lambda.uncentred),
                         csv_number(p.float_lambda.centred), std::to_string(p.feature_dim - p.rank), l.learner, l.learner == "sgd" ? std::to_string(l.heads) : "",
                         csv_number(l.distance), l.distance_squared_exact, l.learner == "sgd" ? csv_number(l.train_mse) : "0",
-                        fmt(l.seconds)});
+                        short_number(l.seconds)});
   return t;
 }
 
@@ -318,20 +310,20 @@ std::string certificate_summary(const CertificateResult& result, const Certifica
              {}};
   std::vector<std::size_t> heads;
   for (const CertificatePoint& p : result.points) {
-    const std::string lam = p.lambda.computed ? "[" + fmt(to_binary64(p.lambda.lower)) + ", " +
-                                                    fmt(to_binary64(p.lambda.upper)) + "]"
+    const std::string lam = p.lambda.computed ? "[" + short_number(to_binary64(p.lambda.lower)) + ", " +
+                                                    short_number(to_binary64(p.lambda.upper)) + "]"
                                               : "skipped";
     std::vector<std::string> row{to_string(p.p),
                                  std::to_string(p.orthogonal_samples) + " / " + std::to_string(p.samples),
                                  p.identifiable ? "identifiable" : "NOT identifiable",
                                  std::to_string(p.rank) + " / " + std::to_string(p.feature_dim),
                                  lam,
-                                 fmt(p.float_lambda.uncentred) + " / " + fmt(p.float_lambda.centred),
-                                 p.learners[0].distance_squared_exact == "0" ? "0 (exactly)" : fmt(p.learners[0].distance)};
+                                 short_number(p.float_lambda.uncentred) + " / " + short_number(p.float_lambda.centred),
+                                 p.learners[0].distance_squared_exact == "0" ? "0 (exactly)" : short_number(p.learners[0].distance)};
     for (const LearnerDistance& l : p.learners)
       if (l.learner == "sgd") {
         if (&p == &result.points.front()) t.columns.push_back("SGD H = " + std::to_string(l.heads) + " distance");
-        row.push_back(fmt(l.distance));
+        row.push_back(short_number(l.distance));
       }
     t.rows.push_back(std::move(row));
   }
@@ -345,8 +337,8 @@ std::string certificate_summary(const CertificateResult& result, const Certifica
       << (one->identifiable ? "identifiable" : "not identifiable") << "** (rank " << one->rank << " of "
       << one->feature_dim << ", a kernel vector checked over Q), and the proven lambda_min enclosure is ["
       << to_string(one->lambda.lower) << ", " << to_string(one->lambda.upper)
-      << "]. A binary64 pipeline on the same data reports lambda_min = " << fmt(one->float_lambda.uncentred, 4)
-      << " (uncentred) and " << fmt(one->float_lambda.centred, 4)
+      << "]. A binary64 pipeline on the same data reports lambda_min = " << short_number(one->float_lambda.uncentred, 4)
+      << " (uncentred) and " << short_number(one->float_lambda.centred, 4)
       << " (centred, the authors' torch.cov), by cyclic Jacobi on the binary64 matrix (NumPy's eigvalsh returns "
          "another number of the same size): a rounding-level number that is not 0 and whose sign means nothing; "
          "the authors clamp negatives to 0, so whether their pipeline sees 0 or a tiny positive value depends on "
@@ -393,17 +385,17 @@ std::string certificate_summary(const CertificateResult& result, const Certifica
       }
     }
   m << "- SGD (Fig. 2b), after " << o.epochs << " epochs of binary64 Adam: " << converged << " of " << runs
-    << " runs reached a training MSE <= " << fmt(converged_mse) << ". ";
+    << " runs reached a training MSE <= " << short_number(converged_mse) << ". ";
   if (worst_converged_identifiable >= 0)
-    m << "On identifiable data every such run is within " << fmt(worst_converged_identifiable)
+    m << "On identifiable data every such run is within " << short_number(worst_converged_identifiable)
       << " of p(true): the minimiser is unique, so fitting the data forces it. ";
   if (worst_converged_other >= 0)
-    m << "On the non-identifiable data (p = 1) converged runs landed at distances from " << fmt(best_converged_other)
-      << " to " << fmt(worst_converged_other)
+    m << "On the non-identifiable data (p = 1) converged runs landed at distances from " << short_number(best_converged_other)
+      << " to " << short_number(worst_converged_other)
       << ": nothing in the data forces p(true) there, and how close a run gets is decided by the learner (which "
          "minimisers an H-head model can reach, and the path from its initialisation), not certified by the data. ";
   if (best_unconverged < HUGE_VAL)
-    m << "Runs that did not converge are at distance >= " << fmt(best_unconverged)
+    m << "Runs that did not converge are at distance >= " << short_number(best_unconverged)
       << ": their distance reflects optimisation, not identifiability. ";
   m << "So the distance SGD reaches tracks its training loss first; the exact verdict says when a small "
        "training loss guarantees a small distance (identifiable) and when it does not (p = 1).\n";

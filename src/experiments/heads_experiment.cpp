@@ -13,14 +13,6 @@
 namespace mhla::experiments {
 namespace {
 
-std::string fmt(double x, int digits = 3) {
-  if (!std::isfinite(x)) return csv_number(x);
-  std::ostringstream s;
-  s.precision(digits);
-  s << x;
-  return s.str();
-}
-
 // A seed per SGD run, from the experiment seed and the setting (splitmix64 of a packed key).
 std::uint64_t run_seed(std::uint64_t seed, std::size_t d, std::size_t samples, std::size_t heads, std::size_t run) {
   std::uint64_t z = seed ^ (d * 0x9E3779B97F4A7C15ULL) ^ (samples * 0xBF58476D1CE4E5B9ULL) ^ (heads << 40) ^ (run << 52);
@@ -183,7 +175,7 @@ HeadsResult run_heads_experiment(const HeadsOptions& o, const std::function<void
       if (progress)
         progress("d = " + std::to_string(d) + ", N = " + std::to_string(n) + ": exact Algorithm 1 train risk " +
                  to_string(setting.exact.train_risk) + ", validation risk " + to_string(setting.exact.validation_risk) +
-                 " (" + fmt(setting.exact.seconds) + " s)");
+                 " (" + short_number(setting.exact.seconds) + " s)");
       for (std::size_t H : o.heads_list)
         for (std::size_t run = 0; run < o.runs; ++run) {
           baseline::SgdOptions s;
@@ -202,8 +194,8 @@ HeadsResult run_heads_experiment(const HeadsOptions& o, const std::function<void
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
           if (progress)
             progress("d = " + std::to_string(d) + ", N = " + std::to_string(n) + ", H = " + std::to_string(H) + ", run " +
-                     std::to_string(run) + ": final validation MSE " + fmt(c.validation_mse.back()) + " (" +
-                     fmt(c.seconds) + " s)");
+                     std::to_string(run) + ": final validation MSE " + short_number(c.validation_mse.back()) + " (" +
+                     short_number(c.seconds) + " s)");
           setting.curves.push_back(std::move(c));
         }
       result.settings.push_back(std::move(setting));
@@ -251,7 +243,7 @@ std::string heads_summary(const HeadsResult& result, const HeadsOptions& o, cons
                           to_string(s.exact.train_risk / Rational(s.samples * o.tokens)),
                           to_string(s.exact.validation_risk / Rational(s.samples * o.tokens)),
                           s.exact.equals_truth ? "yes" : "no", std::to_string(s.exact.model.heads.size()),
-                          fmt(s.exact.seconds), fmt(s.full_gram.mse), fmt(s.target_power)});
+                          short_number(s.exact.seconds), short_number(s.full_gram.mse), short_number(s.target_power)});
   m << markdown_table(exact) << "\n"
     << "The exact fit uses prefix Gram matrices G_b = sum_{t<=b} z_t z_t^T, as the causal targets require; its "
        "training and validation losses are exactly 0 (rational arithmetic, no rounding), and its weights equal the "
@@ -292,8 +284,8 @@ std::string heads_summary(const HeadsResult& result, const HeadsOptions& o, cons
       if (finals.empty()) continue;
       const double fm = mean(finals);
       sgd.rows.push_back({std::to_string(s.d), std::to_string(s.samples), std::to_string(H),
-                          fmt(fm) + " +- " + fmt(standard_error(finals), 2), fmt(fm / s.target_power), coarse, fine,
-                          fmt(mean(seconds))});
+                          short_number(fm) + " +- " + short_number(standard_error(finals), 2), short_number(fm / s.target_power), coarse, fine,
+                          short_number(mean(seconds))});
       speed.push_back({H, mean(reach), fm});
     }
     if (speed.size() < 2) continue;
@@ -306,7 +298,7 @@ std::string heads_summary(const HeadsResult& result, const HeadsOptions& o, cons
     settings_monotone += monotone;
     settings_fastest_at_max += speed[fastest].H >= s.d * s.d;
     claim << "  - d = " << s.d << ", N = " << s.samples << ": mean epochs to 1e-12 x target power by H:";
-    for (const Speed& sp : speed) claim << " H = " << sp.H << ": " << fmt(sp.epochs, 4) << ";";
+    for (const Speed& sp : speed) claim << " H = " << sp.H << ": " << short_number(sp.epochs, 4) << ";";
     claim << " fastest H = " << speed[fastest].H << (monotone ? "; non-increasing in H" : "; NOT monotone in H")
           << "\n";
   }

@@ -106,6 +106,14 @@ std::string csv_number(double x) {
   return to_decimal_string(x);
 }
 
+std::string short_number(double x, int digits) {
+  if (!std::isfinite(x)) return csv_number(x);
+  std::ostringstream s;
+  s.precision(digits);
+  s << x;
+  return s.str();
+}
+
 void ensure_directory(const std::string& path) {
   if (path.empty()) return;
   std::error_code ec;

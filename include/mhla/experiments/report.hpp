@@ -36,6 +36,9 @@ void write_text(const std::string& path, std::string_view text);
 // The shortest decimal that reads back as exactly x ("nan", "inf", "-inf" for non-finite values).
 std::string csv_number(double x);
 
+// x with `digits` significant digits, for summaries (a reading, not a value; non-finite as csv_number).
+std::string short_number(double x, int digits = 3);
+
 // Creates the directory (and its parents) when missing; Error(io) naming it when that fails or
 // when the path exists and is not a directory.
 void ensure_directory(const std::string& path);
