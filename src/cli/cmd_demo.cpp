@@ -102,8 +102,8 @@ int run_demo(const GlobalOptions&) {
                      demo_data::assoc_orthogonal, "assoc-orthogonal.json", generator, false);
   ok = run_case(out, "2. Random integer keys and values", demo_data::assoc_random, "assoc-random.json", generator,
                 true) && ok;
-  out << "\nA float pipeline sees a tiny positive eigenvalue in case 1 and must pick a tolerance; here the\n"
-      << "verdicts are exact and each comes with a witness anyone can re-check:\n"
+  out << "\nA float pipeline sees a tiny eigenvalue in case 1 (about 1e-15, its sign left to rounding) and must\n"
+      << "pick a tolerance; here the verdicts are exact and each comes with a witness anyone can re-check:\n"
       << "  mhla certify --dataset data/demo/assoc-orthogonal.json -o cert.json\n"
       << "  mhla verify --dataset data/demo/assoc-orthogonal.json --certificate cert.json\n";
   std::cout << out.str();
