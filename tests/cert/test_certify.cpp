@@ -10,6 +10,7 @@
 #include <random>
 
 #include "cli/cli_harness.hpp"
+#include "support/assoc_task.hpp"
 #include "mhla/cert/certify.hpp"
 #include "mhla/cert/det_mod_p.hpp"
 #include "mhla/features/dataset.hpp"
@@ -119,43 +120,7 @@ std::size_t bareiss_rank(const Dataset& ds, std::size_t a) {
 // orthonormal: keys and values are rotations/reflections of rational points of the unit
 // circle; else random integers.
 Dataset assoc_dataset(std::mt19937_64& rng, std::size_t N, bool orthonormal) {
-  const int triples[][3] = {{3, 4, 5}, {5, 12, 13}, {8, 15, 17}, {7, 24, 25}, {20, 21, 29}};
-  std::uniform_int_distribution<int> pick(0, 4), coin(0, 1), small(-3, 3), zeta_num(-9, 9), zeta_den(1, 7);
-  auto pair_of = [&](Rational out[2][2]) {
-    if (orthonormal) {
-      const int* t = triples[pick(rng)];
-      Rational c(t[0], t[2]), s(t[1], t[2]);
-      if (coin(rng)) std::swap(c, s);
-      if (coin(rng)) c = -c;
-      if (coin(rng)) s = -s;
-      const int refl = coin(rng) ? 1 : -1;
-      out[0][0] = c, out[0][1] = s;                    // u = (c, s)
-      out[1][0] = -s * refl, out[1][1] = c * refl;    // u_perp, rotated or reflected
-    } else {
-      for (int i = 0; i < 2; ++i)
-        for (int j = 0; j < 2; ++j) out[i][j] = small(rng);
-    }
-  };
-  Model<Rational> model{4, false, {}};
-  Head<Rational> h{Matrix<Rational>(4, 4), Matrix<Rational>(4, 4)};
-  h.V(2, 2) = h.V(3, 3) = 1;
-  h.Q(0, 0) = h.Q(1, 1) = 1;
-  model.heads.push_back(h);
-  Dataset ds{4, false, {}};
-  for (std::size_t s = 0; s < N; ++s) {
-    Rational keys[2][2], values[2][2];
-    pair_of(keys);
-    pair_of(values);
-    Matrix<Rational> Z(4, 3);
-    for (int t = 0; t < 2; ++t)
-      for (int i = 0; i < 2; ++i) Z(i, t) = keys[t][i], Z(2 + i, t) = values[t][i];
-    const int q = coin(rng);
-    for (int i = 0; i < 2; ++i) Z(i, 2) = keys[q][i], Z(2 + i, 2) = Rational(zeta_num(rng), zeta_den(rng));
-    const Matrix<Rational> Y = evaluate_exact(model, Z);
-    Target t{2, {std::nullopt, std::nullopt, Y(2, 2), Y(3, 2)}};
-    ds.samples.push_back({Z, {t}});
-  }
-  return ds;
+  return test::assoc_task_dataset(rng, N, orthonormal, true, false);
 }
 
 }  // namespace
