@@ -222,25 +222,30 @@ ScalarParse parse_scalar(std::string_view text, NumberSemantics semantics) {
   return semantics == NumberSemantics::exact ? parse_exact_scalar(text) : parse_binary64_scalar(text);
 }
 
-std::string decimal_upper_bound(const Rational& q, unsigned significant_digits) {
-  if (q < 0) fail(ErrorKind::internal, "decimal_upper_bound: negative value");
-  if (significant_digits < 1 || significant_digits > 50)
-    fail(ErrorKind::internal, "decimal_upper_bound: significant digits out of range");
-  if (q == 0) return "0";
+namespace {
+
+// |q| (q != 0) as m * 10^shift with `digits` significant digits in m, rounded up (away from
+// zero) or to nearest (ties away from zero); written "d.ddde-N" with trailing zeros dropped.
+std::string decimal_with_digits(const Rational& magnitude, unsigned significant_digits, bool round_up) {
   const auto pow10 = [](long e) {
     return e >= 0 ? Rational(power_of_ten(static_cast<unsigned long>(e)))
                   : Rational(Integer(1), power_of_ten(static_cast<unsigned long>(-e)));
   };
+  const Rational& q = magnitude;
   // e with 10^e <= q < 10^(e+1): start from the bit lengths, then correct exactly.
   const long bits = static_cast<long>(msb(numerator(q))) - static_cast<long>(msb(denominator(q)));
   long e = static_cast<long>(std::floor(static_cast<double>(bits) * 0.30102999566398120));
   while (pow10(e) > q) --e;
   while (pow10(e + 1) <= q) ++e;
-  // m = ceil(q / 10^(e - digits + 1)) has `digits` digits, or is 10^digits after rounding up.
+  // m = ceil (or round) of q / 10^(e - digits + 1) has `digits` digits, or is 10^digits after rounding.
   const long shift = e - static_cast<long>(significant_digits) + 1;
   const Rational scaled = q / pow10(shift);
   Integer m = numerator(scaled) / denominator(scaled);
-  if (Rational(m) < scaled) m += 1;
+  if (round_up) {
+    if (Rational(m) < scaled) m += 1;
+  } else if (2 * (scaled - Rational(m)) >= 1) {
+    m += 1;
+  }
   std::string digits = m.str();
   if (digits.size() > significant_digits) {  // m = 10^digits: one more decade
     digits.resize(significant_digits);
@@ -251,6 +256,24 @@ std::string decimal_upper_bound(const Rational& q, unsigned significant_digits) 
   if (digits.size() > 1) out.append(".").append(digits, 1, std::string::npos);
   if (e != 0) out.append("e").append(std::to_string(e));
   return out;
+}
+
+}  // namespace
+
+std::string decimal_upper_bound(const Rational& q, unsigned significant_digits) {
+  if (q < 0) fail(ErrorKind::internal, "decimal_upper_bound: negative value");
+  if (significant_digits < 1 || significant_digits > 50)
+    fail(ErrorKind::internal, "decimal_upper_bound: significant digits out of range");
+  if (q == 0) return "0";
+  return decimal_with_digits(q, significant_digits, true);
+}
+
+std::string short_decimal(const Rational& q, unsigned significant_digits) {
+  if (significant_digits < 1 || significant_digits > 50)
+    fail(ErrorKind::internal, "short_decimal: significant digits out of range");
+  if (q == 0) return "0";
+  if (q < 0) return "-" + decimal_with_digits(-q, significant_digits, false);
+  return decimal_with_digits(q, significant_digits, false);
 }
 
 }  // namespace mhla

@@ -14,6 +14,7 @@
 #include "command.hpp"
 #include "mhla/io/memory_limit.hpp"
 #include "mhla/support/error.hpp"
+#include "mhla/support/progress.hpp"
 
 namespace mhla::cli {
 
@@ -54,7 +55,7 @@ int run(int argc, char** argv) {
       "Run 'mhla SUBCOMMAND --help' for a subcommand's options.");
   GlobalOptions global;
   double memory_limit_gib = 0;
-  app.add_flag("-q,--quiet", global.quiet, "Do not print the short summary on standard error");
+  app.add_flag("-q,--quiet", global.quiet, "Do not print the short summary or progress lines on standard error");
   app.add_option("--memory-limit", memory_limit_gib,
                  "Refuse work estimated to need more than this many GiB (default: 3/4 of MemTotal)")
       ->check(CLI::Validator(
@@ -77,6 +78,7 @@ int run(int argc, char** argv) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help, --version
     return report(exit_status(ErrorKind::usage), std::string(e.what()) + " (see mhla --help)");
   }
+  progress_set_enabled(!global.quiet);  // progress lines (support/progress.hpp) obey --quiet too
   if (memory_limit_gib > 0) {
     const double bytes = std::ldexp(memory_limit_gib, 30);
     set_memory_limit_bytes(bytes >= 1.8e19 ? UINT64_MAX : static_cast<std::uint64_t>(bytes));

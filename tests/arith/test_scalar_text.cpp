@@ -130,3 +130,27 @@ TEST_CASE("decimal_upper_bound rounds up to the given significant digits") {
   }
   CHECK_THROWS(decimal_upper_bound(q("-1"), 3));
 }
+
+TEST_CASE("short_decimal rounds to nearest with the given significant digits, exactly") {
+  using mhla::short_decimal;
+  CHECK(short_decimal(q("0"), 3) == "0");
+  CHECK(short_decimal(q("1", "3"), 3) == "3.33e-1");
+  CHECK(short_decimal(q("2", "3"), 3) == "6.67e-1");
+  CHECK(short_decimal(q("-2", "3"), 2) == "-6.7e-1");
+  CHECK(short_decimal(q("1235"), 3) == "1.24e3");  // tie away from zero
+  CHECK(short_decimal(q("1234"), 3) == "1.23e3");
+  CHECK(short_decimal(q("9996"), 3) == "1e4");
+  CHECK(short_decimal(q("5"), 1) == "5");
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 200; ++i) {  // within half a unit in the last digit: |s - x| <= |x| / 2 10^-(k-1)
+    Rational x(Integer(random_digits(rng, 1 + rng() % 40)), Integer(random_digits(rng, 1 + rng() % 40)));
+    if (rng() % 2) x = -x;
+    const unsigned k = 1 + static_cast<unsigned>(rng() % 6);
+    const Rational s = exact(short_decimal(x, k));
+    const Rational err = s > x ? s - x : x - s;
+    const Rational ax = x < 0 ? -x : x;
+    CHECK(err * 2 * boost::multiprecision::pow(Integer(10), k - 1) <= ax);
+    CHECK((s < 0) == (x < 0));
+  }
+  CHECK_THROWS(short_decimal(q("1"), 0));
+}

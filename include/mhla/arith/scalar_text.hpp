@@ -55,4 +55,10 @@ std::string quote_for_message(std::string_view text);
 // 1 <= significant_digits <= 50.
 std::string decimal_upper_bound(const Rational& q, unsigned significant_digits);
 
+// q rounded to nearest (ties away from zero) with at most significant_digits significant
+// digits, in the same "d.ddde-N" form, with a leading "-" for q < 0; "0" for q = 0. For human
+// summaries of exact values (a 14,000-digit loss reads "1.8e-6"); the exact value stays in the
+// files. Exact from q (no float). Precondition (checked, Error(internal)): 1 <= digits <= 50.
+std::string short_decimal(const Rational& q, unsigned significant_digits = 3);
+
 }  // namespace mhla
