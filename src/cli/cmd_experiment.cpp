@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // mhla experiment heads|certificate|dfa [options]
-// Reproduces one of the paper's experiments (reference-paper-notes section 6), writing CSV, a
+// Reproduces one of the paper's experiments (v4 Section 4 and Appendix G), writing CSV, a
 // PNG plot and a markdown summary. Each experiment is in its own experiment_<name>.cpp.
 #include <array>
 

@@ -289,7 +289,7 @@ CsvTable certificate_csv(const CertificateResult& result) {
 std::string certificate_summary(const CertificateResult& result, const CertificateOptions& o, const std::string& plot_message) {
   std::ostringstream m;
   m << "# Experiment `certificate`: does certifiable identifiability predict generalisation? (the paper's Figure 2)\n\n"
-    << "Paper (v4 section 4.2, Fig. 2; reference-paper-notes 6.2): associative memory, embedding 4, N = 2^14, "
+    << "Paper (v4 section 4.2, Fig. 2; v4 Appendix G): associative memory, embedding 4, N = 2^14, "
        "mixtures from 95% to 100% \"unitary\" (orthogonal) keys and values. Fig. 2a: the distance "
        "||p(true) - p(learned)|| of Algorithm 1 falls as lambda_min(Lambda_D) grows; Fig. 2b: SGD with 1, 2, 4, 8 "
        "heads recovers p on identifiable data and not at lambda_min = 0.\n\n"

@@ -225,7 +225,7 @@ CsvTable heads_csv(const HeadsResult& result, const HeadsOptions& o) {
 std::string heads_summary(const HeadsResult& result, const HeadsOptions& o, const std::string& plot_message) {
   std::ostringstream m;
   m << "# Experiment `heads`: do extra heads help SGD? (the paper's Figure 1)\n\n"
-    << "Paper (v4 section 4.1, Fig. 1; reference-paper-notes 6.1): more heads converge faster; d^2 heads is best "
+    << "Paper (v4 section 4.1, Fig. 1; v4 Appendix G): more heads converge faster; d^2 heads is best "
        "and \"empirically comparable to Algorithm 1, approaching floating-point error precision\".\n\n"
     << "Setting: a random single-head causal model with one output (V in R^{1 x d}), Gaussian entries as the "
        "authors' code draws them (Q ~ N(0,1)/sqrt(d), V ~ N(0,1)/d with their 1/sqrt(d) output factor folded in, "
@@ -250,7 +250,7 @@ std::string heads_summary(const HeadsResult& result, const HeadsOptions& o, cons
        "generator's exactly. The authors' \"convex algorithm\" code built its features from the full-sequence Gram "
        "matrix at every position against causal targets; the least-squares fit of that model (column \"full-Gram "
        "OLS\", binary64) leaves a residual that is a sizeable fraction of the target power, so no such fit can "
-       "reach zero (reference-paper-notes 6.1).\n\n";
+       "reach zero (the authors' released code).\n\n";
   m << "## SGD (binary64 Adam, approximate)\n\n";
   // Speed: epochs until the validation MSE first reaches 1e-12 x the target power (relative RMS
   // error 1e-6); a run that never does counts as epochs + 1 in the mean.

@@ -72,7 +72,7 @@ TEST_CASE("heads from weights: weights(heads) == w, rank(M) <= d^2 heads, and th
         }
       }
   // A generic one-head model at d = 3: the even split has full rank d^2 = 9 (the paper's
-  // Algorithm 1 returns 9 heads, reference-paper-notes section 3).
+  // Algorithm 1 returns 9 heads, the paper's Algorithm 1).
   const Model<Rational> one = test::random_model(rng, 3, 1, false, 2, 0);
   CHECK(heads_from_weights(weights(one), false).heads.size() == 9);
   // The zero weights: the zero model.

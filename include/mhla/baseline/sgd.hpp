@@ -6,7 +6,7 @@
 // Model trained (math.md, scaled by s): for a target at position b of input Z,
 //   yhat_b = s * sum_h V_h G Q_h z_b,   s = (1/H if average_heads) * (1/sqrt(d) if scale_sqrt_d),
 // G = G_b = sum_{t<=b} z_t z_t^T when the dataset is causal, else G = Z Z^T (all tokens).
-// (The authors' code: heads averaged, scores divided by sqrt(d); reference-paper-notes 1.)
+// (The authors' released code: heads averaged, scores divided by sqrt(d).)
 // Loss on a set B of targets (a batch, or all of them): the mean over the m_B observed entries
 //   L = (1/m_B) sum_{(row, a) observed} (yhat[a] - y[a])^2.
 // Gradients (proofs-notes/10-baseline.md, Lemma B1): through the folded weights w_a (math.md),

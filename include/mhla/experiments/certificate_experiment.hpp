@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `mhla experiment certificate`: the paper's Figure 2 (reference-paper-notes 6.2): does certifiable
+// `mhla experiment certificate`: the paper's Figure 2 (v4 Section 4.2): does certifiable
 // identifiability predict generalisation? The associative memory at embedding d = 2m (m = 2: d = 4,
 // D = 40), N samples whose keys/values are exactly orthogonal rational matrices with probability p
 // and unit-norm ("normalized", the authors' branch) otherwise (tasks/assoc.hpp, mixture:P), for p

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The outputs of `mhla experiment dfa`: dfa.csv (one line per (sweep, S, A, L) cell of
-// dfa_requirement.hpp), dfa.md (a summary against the paper's Figure 4, reference-paper-notes
+// dfa_requirement.hpp), dfa.md (a summary against the paper's Figure 4, v4 Appendix G.4
 // 6.3) and dfa.png (a matplotlib plot run by report.hpp's run_plot_script; floats only there).
 // All counts in the CSV are exact integers; accuracies are exact fractions printed as
 // count/total and as a 6-digit decimal for plotting.

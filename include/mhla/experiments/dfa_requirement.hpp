@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The data requirement of the DFA construction on the domain of valid traces: the exact
-// counterpart of the paper's Figure 4 (reference-paper-notes 6.3; proofs-notes/08, Lemma T5).
+// counterpart of the paper's Figure 4 (v4 Appendix G.4; proofs-notes/08, Lemma T5).
 //
 // Mathematics (math.md notation). Traces are those of tasks/dfa.hpp for one DFA (S, A, L) and
 // words of length exactly L; every prefix sample (Z, b = n - 1) ends at a state or pair token,

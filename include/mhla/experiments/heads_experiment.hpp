@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `mhla experiment heads`: the paper's Figure 1 (reference-paper-notes 6.1): do extra heads help
+// `mhla experiment heads`: the paper's Figure 1 (v4 Section 4.1): do extra heads help
 // SGD? A random single-head causal model with one output (V in R^{1 x d}: only coordinate 0 is
 // observed), Gaussian inputs with T tokens, targets at every position (prefix Gram matrices);
 // MHLA with H heads trained by binary64 Adam (the authors' settings: heads averaged, 1/sqrt(d),

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The associative-memory task (reference-paper-notes 5.1, 6.2). Key dimension m, embedding
+// The associative-memory task (the paper's eq. 14 and v4 Section 4.2). Key dimension m, embedding
 // d = 2m, n = m + 1 tokens: (k_j; v_j) for j < m, then the query (q; zeta) with q one of the
 // keys (uniform) and zeta a fresh binary64 N(0, I) filler. The one-head model
 //   V = [[0, 0], [0, I_m]],  Q = [[I_m, 0], [0, 0]]

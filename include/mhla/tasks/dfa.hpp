@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Deterministic finite automata and their exact MHLA execution (reference-paper-notes 5.3).
+// Deterministic finite automata and their exact MHLA execution (the v2 abstract's finite automata; v4 gives no separate construction).
 //
 // A DFA has states 0..S-1, letters 0..A-1, start state 0 and delta[s][a] in [0, S). Its run on
 // a word w of length l <= L is s^0 = 0, s^{t+1} = delta[s^t][w_t].
@@ -86,7 +86,7 @@ void append_dfa_samples(Dataset& ds, const Dfa& dfa, const DfaLayout& layout, co
 // words: N uniform words of length L from Rng (after the DFA's draws, if any).
 std::vector<std::vector<std::size_t>> random_words(Rng& rng, std::size_t alphabet, std::size_t length, std::size_t count);
 
-// The paper's textual trace (reference-paper-notes 6.3), one line per word:
+// The paper's textual trace (v4 Appendix G.4), one line per word:
 //   ( q0 a0 q1 ) ( q0 a1 q0 ) ... | a0 a1 ... | ( q0 a0 q1 ) ( q1 a1 q0 ) ...
 // rules for s outer, a inner, then the word, then the history (s^t w_t s^{t+1}).
 std::string dfa_text_line(const Dfa& dfa, const std::vector<std::size_t>& word);

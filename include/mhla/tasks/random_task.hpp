@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `generate random` (reference-paper-notes 6.1): a random model and random inputs, with the
+// `generate random` (v4 Section 4.1): a random model and random inputs, with the
 // model's exact outputs (evaluate_exact: prefix Gram matrices when causal) as targets at the
 // last position or at every position, optionally plus binary64 Gaussian noise taken exactly.
 #pragma once
