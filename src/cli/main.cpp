@@ -4,6 +4,7 @@
 // "mhla: <message>" on standard error and nothing else written, 3 an internal error.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -12,7 +13,9 @@
 #include <vector>
 
 #include "command.hpp"
+#include "mhla/io/files.hpp"
 #include "mhla/io/memory_limit.hpp"
+#include "mhla/support/closest_name.hpp"
 #include "mhla/support/error.hpp"
 #include "mhla/support/progress.hpp"
 
@@ -44,7 +47,47 @@ int report(int status, const std::string& message) {
   return status;
 }
 
+// For a command line CLI11 refused: "unknown subcommand certfy (did you mean certify?)" or
+// "unknown option --datset for certify (did you mean --dataset?)"; empty when neither applies.
+std::string misspelling_hint(const CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> names;
+  const CLI::App* sub = nullptr;
+  for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(s->get_name());
+  int i = 1;
+  while (i < argc && argv[i][0] == '-') {  // global options (and their values) before the subcommand
+    const std::string word = argv[i++];
+    if (word.find('=') != std::string::npos) continue;
+    for (const CLI::Option* o : app.get_options())
+      if (word.rfind("--", 0) == 0 && o->check_lname(word.substr(2)) && o->get_items_expected_min() > 0) ++i;
+  }
+  if (i < argc) {
+    const std::string word = argv[i];
+    for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; }))
+      if (s->get_name() == word) sub = s;
+    if (!sub) {
+      const std::string close = closest_name(word, names);
+      return "unknown subcommand " + word + (close.empty() ? "" : " (did you mean " + close + "?)");
+    }
+  }
+  std::vector<std::string> options;
+  for (const CLI::App* a : {&app, sub})
+    if (a)
+      for (const CLI::Option* o : a->get_options())
+        for (const std::string& l : o->get_lnames()) options.push_back("--" + l);
+  for (int k = 1; k < argc; ++k) {
+    std::string word = argv[k];
+    if (word.rfind("--", 0) != 0 || word == "--") continue;
+    if (const std::size_t eq = word.find('='); eq != std::string::npos) word.resize(eq);
+    if (std::find(options.begin(), options.end(), word) != options.end()) continue;
+    const std::string close = closest_name(word, options);
+    return "unknown option " + word + (sub ? " for " + sub->get_name() : std::string()) +
+           (close.empty() ? "" : " (did you mean " + close + "?)");
+  }
+  return {};
+}
+
 int run(int argc, char** argv) {
+  install_signal_cleanup();  // SIGINT/SIGTERM/SIGHUP: no temporary output file left behind
   CLI::App app{"mhla: exact multi-head linear attention (MHLA): evaluation, features, identifiability", "mhla"};
   app.set_version_flag("--version", std::string("mhla ") + MHLA_VERSION);
   app.require_subcommand(1);
@@ -76,7 +119,8 @@ int run(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help, --version
-    return report(exit_status(ErrorKind::usage), std::string(e.what()) + " (see mhla --help)");
+    const std::string hint = misspelling_hint(app, argc, argv);
+    return report(exit_status(ErrorKind::usage), (hint.empty() ? std::string(e.what()) : hint) + " (see mhla --help)");
   }
   progress_set_enabled(!global.quiet);  // progress lines (support/progress.hpp) obey --quiet too
   if (memory_limit_gib > 0) {

@@ -21,7 +21,7 @@ std::vector<std::optional<Rational>> read_target_values(const json::Located& y, 
 }
 
 Sample read_sample(const json::Located& at, std::size_t d, NumberSemantics semantics) {
-  at.expect_object();
+  at.expect_keys({"Z", "y", "targets"});
   Sample sample;
   sample.Z = read_matrix(at.member("Z"), "Z", d, std::nullopt, semantics);
   const std::size_t n = sample.Z.cols();
@@ -33,7 +33,7 @@ Sample read_sample(const json::Located& at, std::size_t d, NumberSemantics seman
     const std::size_t count = targets->array_size();
     for (std::size_t t = 0; t < count; ++t) {
       const json::Located target = targets->element(t);
-      target.expect_object();
+      target.expect_keys({"position", "y"});
       const std::size_t position = target.member("position").as_size(0, n - 1);
       sample.targets.push_back(Target{position, read_target_values(target.member("y"), d, semantics)});
     }
@@ -102,6 +102,8 @@ Dataset parse_dataset_text(std::string_view text, const std::string& source_name
   const ShapeHeader header = read_shape_header(root, dataset_format_name, dataset_format_version);
   const NumberSemantics semantics = header.semantics;
   Dataset ds{header.d, header.causal, {}};
+  // Unknown keys are bad input: a misspelt "Y" or "Causal" must not be silently ignored.
+  root.expect_keys({"format", "version", "d", "causal", "number_semantics", "samples"}, {"description", "comment", "generator"});
   const json::Located samples = root.member("samples");
   const std::size_t count = samples.array_size();
   ds.samples.reserve(count);

@@ -2,15 +2,20 @@
 #include "mhla/io/files.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -101,7 +106,77 @@ struct DigestContext {
   }
 };
 
+// The temporary output file being written, for the signal handler: a fixed buffer (no
+// allocation in the handler) and a flag, both set and cleared with the signals blocked.
+char pending_temporary[4096];
+volatile sig_atomic_t pending_temporary_set = 0;
+
+extern "C" void remove_temporary_and_exit(int signal_number) {
+  if (pending_temporary_set) ::unlink(pending_temporary);  // async-signal-safe
+  ::_exit(128 + signal_number);
+}
+
+// Blocks SIGINT, SIGTERM and SIGHUP for its lifetime (the window in which the temporary
+// file exists but is not yet registered, or is renamed but still registered).
+class TerminatingSignalsBlocked {
+ public:
+  TerminatingSignalsBlocked() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    ::sigprocmask(SIG_BLOCK, &set, &previous_);
+  }
+  ~TerminatingSignalsBlocked() { ::sigprocmask(SIG_SETMASK, &previous_, nullptr); }
+  TerminatingSignalsBlocked(const TerminatingSignalsBlocked&) = delete;
+  TerminatingSignalsBlocked& operator=(const TerminatingSignalsBlocked&) = delete;
+
+ private:
+  sigset_t previous_;
+};
+
+// (device, inode) of every file this process read as input, so that -o cannot replace one.
+std::mutex inputs_mutex;
+std::vector<std::pair<dev_t, ino_t>> inputs_read;
+
+void remember_input(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
+  const std::lock_guard<std::mutex> lock(inputs_mutex);
+  inputs_read.emplace_back(st.st_dev, st.st_ino);
+}
+
+bool is_input(const struct stat& st) {
+  const std::lock_guard<std::mutex> lock(inputs_mutex);
+  for (const auto& [dev, ino] : inputs_read)
+    if (dev == st.st_dev && ino == st.st_ino) return true;
+  return false;
+}
+
+// Test hook (like MHLA_TEST_TINY_PRIMES): MHLA_TEST_PAUSE_BEFORE_RENAME=S sleeps S seconds with
+// the complete temporary file in place, so that a test can deliver a signal in that window.
+void pause_for_signal_test() {
+  const char* seconds = std::getenv("MHLA_TEST_PAUSE_BEFORE_RENAME");
+  if (!seconds) return;
+  struct timespec left {std::atoi(seconds), 0};
+  while (::nanosleep(&left, &left) != 0 && errno == EINTR) {
+  }
+}
+
 }  // namespace
+
+void install_signal_cleanup() {
+  struct sigaction action {};
+  action.sa_handler = remove_temporary_and_exit;
+  sigemptyset(&action.sa_mask);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction previous {};
+    // A signal the caller ignores (nohup, a background job's SIGINT) stays ignored.
+    if (::sigaction(s, nullptr, &previous) == 0 && previous.sa_handler == SIG_IGN) continue;
+    ::sigaction(s, &action, nullptr);
+  }
+}
 
 std::string input_display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
 
@@ -111,6 +186,7 @@ std::string read_file_bytes(const std::string& path) {
   if (fd.get() < 0) fail_io(path, "open", errno);
   struct stat st {};
   if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) fail_io(path, "read", EISDIR);
+  remember_input(fd.get());
   return read_all(fd.get(), path);
 }
 
@@ -125,6 +201,12 @@ void write_file_atomically(const std::string& given_path, std::string_view bytes
   std::error_code ec;
   const std::filesystem::path resolved = std::filesystem::weakly_canonical(given_path, ec);
   const std::string path = ec ? given_path : resolved.string();
+  if (struct stat st {}; ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    if (is_input(st))
+      fail(ErrorKind::usage, given_path + ": is also an input of this run; refusing to replace it (write the output elsewhere)");
+    if ((st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0)
+      fail(ErrorKind::io, given_path + ": cannot write: the file is read-only (refusing to replace it)");
+  }
   const std::filesystem::file_status status = std::filesystem::status(path, ec);
   if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
     if (std::filesystem::is_directory(status)) fail_io(given_path, "write (it is a directory)", EISDIR);
@@ -137,16 +219,33 @@ void write_file_atomically(const std::string& given_path, std::string_view bytes
   const std::size_t slash = path.rfind('/');
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
   std::string temporary = (directory == "/" ? "" : directory) + "/." + base + ".tmp-XXXXXX";
+  std::optional<TerminatingSignalsBlocked> blocked(std::in_place);
   FileDescriptor fd(::mkstemp(temporary.data()));
   if (fd.get() < 0) fail_io(path, "create a temporary file in " + directory, errno);
+  // A SIGINT/SIGTERM/SIGHUP from here to the rename removes the temporary file (handler above).
+  if (temporary.size() < sizeof pending_temporary) {
+    std::memcpy(pending_temporary, temporary.c_str(), temporary.size() + 1);
+    pending_temporary_set = 1;
+  }
+  blocked.reset();
+  const auto unregister = [] {
+    const TerminatingSignalsBlocked during;
+    pending_temporary_set = 0;
+  };
   try {
     if (::fchmod(fd.get(), 0666 & ~current_umask()) != 0) fail_io(path, "set permissions", errno);
     write_all(fd.get(), bytes, path);
     if (::fsync(fd.get()) != 0) fail_io(path, "flush to disk", errno);
     if (::close(fd.release()) != 0) fail_io(path, "close", errno);
-    if (::rename(temporary.c_str(), path.c_str()) != 0) fail_io(path, "rename the temporary file onto it", errno);
+    pause_for_signal_test();
+    {
+      const TerminatingSignalsBlocked during;
+      if (::rename(temporary.c_str(), path.c_str()) != 0) fail_io(path, "rename the temporary file onto it", errno);
+      pending_temporary_set = 0;
+    }
   } catch (...) {
     ::unlink(temporary.c_str());
+    unregister();
     throw;
   }
   // Make the rename itself durable; failure here leaves a complete file, so it is not an error.

@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <limits>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "mhla/arith/scalar_text.hpp"
+#include "mhla/support/closest_name.hpp"
 #include "mhla/support/error.hpp"
 
 namespace mhla::json {
@@ -243,6 +246,10 @@ std::string describe_kind(Value::Kind kind) {
 }
 
 Value parse_json(std::string_view text, const std::string& source_name) {
+  // nlohmann's lexer takes a NUL byte for the end of input, so "{...}\0garbage" would parse;
+  // JSON text never contains a raw NUL (inside strings control bytes must be escaped).
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos)
+    fail(ErrorKind::bad_input, source_name + ":" + line_and_column(text, nul) + ": a NUL byte (JSON text has none)");
   const MaskedNumbers masked = mask_numbers(text);
   TreeBuilder builder(masked, text, source_name);
   nlohmann::json::sax_parse(masked.text, &builder);
@@ -291,6 +298,23 @@ Located Located::member(std::string_view key) const {
   std::optional<Located> m = optional_member(key);
   if (!m) fail("missing key " + quote_for_message(key));
   return *m;
+}
+
+void Located::expect_keys(std::initializer_list<std::string_view> known,
+                          std::initializer_list<std::string_view> ignored) const {
+  expect_object();
+  for (const Member& m : value_->members) {
+    const auto listed = [&](std::initializer_list<std::string_view> keys) {
+      return std::find(keys.begin(), keys.end(), std::string_view(m.key)) != keys.end();
+    };
+    if (listed(known) || listed(ignored)) continue;
+    std::string reason = "unknown key " + quote_for_message(m.key);
+    const std::string closest = closest_name(m.key, known);
+    if (!closest.empty()) reason += " (did you mean " + quote_for_message(closest) + "?)";
+    std::string expected;
+    for (std::string_view k : known) expected += (expected.empty() ? "" : ", ") + std::string(k);
+    optional_member(m.key)->fail(reason + "; expected " + expected);
+  }
 }
 
 Located Located::element(std::size_t i) const {

@@ -48,11 +48,17 @@ Model<Rational> parse_model_text(std::string_view text, const std::string& sourc
   const ShapeHeader header = read_shape_header(root, model_format_name, model_format_version);
   const NumberSemantics semantics = header.semantics;
   Model<Rational> model{header.d, header.causal, {}};
+  // Unknown keys are bad input; the informational objects mhla itself writes into model files
+  // (learn's "learned", sgd's "trained", the SVD heads' labels, a certificate's alternative
+  // model's extras) are ignored by name.
+  root.expect_keys({"format", "version", "d", "causal", "number_semantics", "heads"},
+                   {"description", "comment", "learned", "trained", "approximate", "precision_bits", "head_count", "base_head_count",
+                    "base_loss", "alternative_loss", "differs_at"});
   const json::Located heads = root.member("heads");
   const std::size_t count = heads.array_size();
   for (std::size_t h = 0; h < count; ++h) {
     const json::Located head = heads.element(h);
-    head.expect_object();
+    head.expect_keys({"V", "Q"});
     Matrix<Rational> V = read_matrix(head.member("V"), "V", model.d, model.d, semantics);
     Matrix<Rational> Q = read_matrix(head.member("Q"), "Q", model.d, model.d, semantics);
     model.heads.push_back({std::move(V), std::move(Q)});

@@ -36,6 +36,7 @@ Dfa parse_dfa_text(std::string_view text, const std::string& source_name) {
   const json::Value tree = json::parse_json(text, source_name);
   const json::Located root(tree, std::make_shared<const std::string>(source_name));
   check_format_header(root, dfa_format_name, 1);
+  root.expect_keys({"format", "version", "states", "alphabet", "start", "delta"}, {"description", "comment"});
   Dfa dfa;
   dfa.states = root.member("states").as_size(1, max_dfa_size);
   dfa.alphabet = root.member("alphabet").as_size(1, max_dfa_size);

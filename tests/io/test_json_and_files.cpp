@@ -95,7 +95,9 @@ TEST_CASE("dataset errors name the file and the JSON path") {
   CHECK(dataset_error(R"([{"Z": [["NaN"], [2]]}])") == "data.json: $.samples[0].Z[0][0]: not a finite number: \"NaN\"");
   CHECK(dataset_error(R"([{"Z": [[true], [2]]}])") ==
         "data.json: $.samples[0].Z[0][0]: expected a number or a string holding an exact scalar, got a boolean");
-  CHECK(dataset_error(R"([{"z": [[1], [2]]}])") == "data.json: $.samples[0]: missing key \"Z\"");
+  CHECK(dataset_error(R"([{"y": [1, 2]}])") == "data.json: $.samples[0]: missing key \"Z\"");
+  CHECK(dataset_error(R"([{"z": [[1], [2]]}])") ==
+        "data.json: $.samples[0].z: unknown key \"z\" (did you mean \"Z\"?); expected Z, y, targets");
   CHECK(dataset_error(R"([{"Z": [[1], [2]], "odd key": {"a": 1, "a": 2}}])") ==
         "data.json: $.samples[0][\"odd key\"]: duplicate key \"a\"");
   CHECK(dataset_error(R"([{"Z": [[1e400], [2]]}])", R"("number_semantics": "binary64", )") ==
@@ -125,7 +127,7 @@ TEST_CASE("format, version and d are checked") {
   CHECK(m.rfind("data.json: $.d: one d x d matrix would need about 596 GiB (d = 100000); the memory limit is ", 0) == 0);
 }
 
-TEST_CASE("datasets read exactly, with y shorthand, targets, nulls, and unknown keys ignored") {
+TEST_CASE("datasets read exactly, with y shorthand, targets, nulls, and the human-note keys ignored") {
   const std::string text = R"({"format": "mhla-dataset", "version": 1, "d": 2, "causal": true, "comment": "extra",
     "samples": [
       {"Z": [[1, 2, 3], [0, -1, "1/3"]], "y": [5, null]},
@@ -196,6 +198,10 @@ TEST_CASE("files: atomic writes, reads, SHA-256, and clear I/O errors") {
   CHECK(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()) == 1);
   CHECK(mhla::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(mhla::sha256_file_hex(path) == mhla::sha256_hex("abc"));
+  // A file this process has read as input is never replaced by an output.
+  CHECK(error_message([&] { mhla::write_file_atomically(path, "x"); }, ErrorKind::usage).find("is also an input") !=
+        std::string::npos);
+  CHECK(mhla::read_file_bytes(path) == "abc");
   const std::string missing = (dir / "missing.json").string();
   CHECK(error_message([&] { mhla::read_file_bytes(missing); }, ErrorKind::io) == missing + ": cannot open: No such file or directory");
   CHECK(error_message([&] { mhla::write_file_atomically((dir / "no/such/dir.json").string(), "x"); }, ErrorKind::io)

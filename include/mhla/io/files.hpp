@@ -18,7 +18,14 @@ std::string input_display_name(const std::string& path);
 std::string read_file_bytes(const std::string& path);
 
 // Replaces the file's contents with bytes atomically, or writes them to standard output for "-".
+// Refuses (nothing written) a path that names a file this process read as input
+// (Error(usage)) or a regular file without write permission bits (Error(io)).
 void write_file_atomically(const std::string& path, std::string_view bytes);
+
+// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove the temporary file of a write in
+// progress and exit with status 128 + signal (130, 143, 129): an interrupted run leaves neither a
+// partial output nor a temporary file. Called once by the CLI before any work.
+void install_signal_cleanup();
 
 // Lower-case hex SHA-256 of bytes, and of a file's bytes (read in blocks, "-" not allowed).
 std::string sha256_hex(std::string_view bytes);

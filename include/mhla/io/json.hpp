@@ -14,6 +14,7 @@
 // its accessors throw Error(bad_input, "<file>: <path>: <reason>") on anything unexpected.
 #pragma once
 #include <cstddef>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,12 @@ class Located {
   Located member(std::string_view key) const;
   // Optional member; nullopt when absent. This must be an object.
   std::optional<Located> optional_member(std::string_view key) const;
+  // Unknown keys are bad input (interface.md): fails on the first member of this object whose
+  // key is neither in `known` nor in `ignored` (keys a format deliberately ignores, e.g. the
+  // informational "learned" of a model file), naming it and, when one is close (same letters
+  // up to case, or at most two edits), the known key it resembles. This must be an object.
+  void expect_keys(std::initializer_list<std::string_view> known,
+                   std::initializer_list<std::string_view> ignored = {}) const;
   // Element i of an array. Precondition (checked, internal): i < size().
   Located element(std::size_t i) const;
 
