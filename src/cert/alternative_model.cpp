@@ -5,25 +5,30 @@
 #include "mhla/features/exact_fast.hpp"
 #include "mhla/heads/heads.hpp"
 #include "mhla/learn/least_squares.hpp"
+#include "mhla/support/progress.hpp"
 
 namespace mhla {
 
-bool alternative_model_supported(const Dataset& ds) {
-  std::size_t rows = 0;
-  for (const Sample& s : ds.samples) rows += s.targets.size();
-  return feature_dim(ds.d) != 0 && feature_dim(ds.d) <= alternative_model_max_feature_dim &&
-         rows <= alternative_model_max_targets;
-}
-
 // @proof C1
-std::optional<AlternativeModel> alternative_model(const Dataset& ds, const Certificate& cert) {
+std::optional<AlternativeModel> alternative_model(const Dataset& ds, const Certificate& cert,
+                                                 const AlternativeModelOptions& options) {
   if (cert.d != ds.d || cert.coordinates.size() != ds.d)
     fail(ErrorKind::internal, "alternative_model: certificate and dataset differ in d");
   bool deficient = false;
   for (const CoordinateCertificate& c : cert.coordinates) deficient = deficient || (c.observed && !c.identifiable);
   if (!deficient) return std::nullopt;
 
-  const DatasetFit fit = fit_dataset(ds);  // verified least squares per coordinate (E2)
+  Progress progress("mhla certify", "alternative model: step", 4);
+  const FitOptions fit_options;  // modular solver, automatic method (Lemmas E3, E4)
+  if (options.check_memory) {
+    std::size_t rows = 0;
+    for (const Sample& s : ds.samples) rows += s.targets.size();
+    options.check_memory("certify: the alternative model's least squares",
+                         fit_memory_estimate(rows, feature_dim(ds.d), fit_method(ds, fit_options), LearnSolver::modular),
+                         std::to_string(rows) + " targets, feature_dim " + std::to_string(feature_dim(ds.d)));
+  }
+  const DatasetFit fit = fit_dataset(ds, fit_options);  // verified least squares per coordinate (E2-E4)
+  progress.update(1, "least squares done");
   Matrix<Rational> W_alt = fit.W;
   AlternativeModel out;
   for (const CoordinateCertificate& c : cert.coordinates) {
@@ -37,6 +42,7 @@ std::optional<AlternativeModel> alternative_model(const Dataset& ds, const Certi
   }
   out.base = heads_from_weights(fit.W, ds.causal);      // checked: weights(base) == W (H1)
   out.alternative = heads_from_weights(W_alt, ds.causal);
+  progress.update(2, "heads recovered");
   out.base_loss = empirical_risk(ds, out.base);
   out.alternative_loss = empirical_risk(ds, out.alternative);
   if (out.base_loss != fit.loss) fail(ErrorKind::internal, "alternative_model: base model loss differs from the fit");
