@@ -112,7 +112,7 @@ TokenSubspace token_subspace(const Dataset& ds, std::size_t a) {
   return out;
 }
 
-// @proof C13
+// @proof C13 @proof C15
 CoordinateAdvice advise(const Dataset& ds, const CoordinateCertificate& c) {
   if (!c.observed || c.identifiable) fail(ErrorKind::internal, "advise: the coordinate is not deficient");
   const std::size_t d = ds.d, D = feature_dim(d), a = c.a;

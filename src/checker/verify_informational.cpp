@@ -229,6 +229,7 @@ void check_advice(const Data& data, std::size_t a, std::size_t rank, std::option
 
 }  // namespace
 
+// @proof C16
 std::string check_informational(std::string_view dataset_bytes, const std::string& dataset_name,
                                 std::string_view certificate_text, const std::string& certificate_name) {
   const Dataset ds = parse_dataset_text(dataset_bytes, dataset_name);

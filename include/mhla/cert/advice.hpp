@@ -54,7 +54,7 @@ struct CoordinateAdvice {
 // The span of the tokens entering Phi_a's rows (k = d when they span Q^d). @proof C13
 TokenSubspace token_subspace(const Dataset& ds, std::size_t a);
 
-// @proof C13
+// @proof C13 @proof C15
 CoordinateAdvice advise(const Dataset& ds, const CoordinateCertificate& c);
 
 // "(j,k,l)" for a feature index (the canonical order of math.md).
