@@ -68,26 +68,77 @@ std::vector<Q> phi(const QMatrix& Z, std::size_t b, bool causal) {
   return f;
 }
 
-// A model's output Y[a][b] = sum_h (V_h G Q_h z_b)[a].
+// A model's output Y[a][b] = sum_h (V_h G Q_h z_b)[a] (math.md) = <w_a, phi(Z, b)> with
+// w_a[(j,k,l)] = sum_h V_h[a][j] Q_h[k][l] + (j != k ? sum_h V_h[a][k] Q_h[j][l] : 0) (math.md,
+// "Weights"; the expansion of G = sum_t z_t z_t^T over the pairs j <= k). The weights are formed
+// once per model; an output then costs D products.
 struct QModel {
   std::vector<QMatrix> V, Qm;
+  // w_a = wn[a] / wden: integer numerators over one denominator (formed without rational
+  // normalisations: V_h = Vn_h / LV, Q_h = Qn_h / LQ with LV, LQ the lcm of all denominators).
+  std::vector<std::vector<mpz_class>> wn;  // d x D
+  mpz_class wden = 1;
 };
-Q output(const QModel& m, const QMatrix& Z, std::size_t a, std::size_t b, bool causal) {
-  const std::size_t d = Z.size(), end = causal ? b + 1 : Z[0].size();
-  QMatrix G(d, std::vector<Q>(d));
-  for (std::size_t j = 0; j < d; ++j)
-    for (std::size_t k = 0; k < d; ++k)
-      for (std::size_t t = 0; t < end; ++t) G[j][k] += Z[j][t] * Z[k][t];
-  Q y = 0;
-  for (std::size_t h = 0; h < m.V.size(); ++h) {
-    std::vector<Q> q(d), g(d);  // q = Q_h z_b, g = G q
+void form_weights(QModel& m, std::size_t d) {
+  const std::size_t D = d * d * (d + 1) / 2, H = m.V.size();
+  mpz_class LV = 1, LQ = 1;
+  for (std::size_t h = 0; h < H; ++h)
     for (std::size_t i = 0; i < d; ++i)
-      for (std::size_t l = 0; l < d; ++l) q[i] += m.Qm[h][i][l] * Z[l][b];
+      for (std::size_t j = 0; j < d; ++j) {
+        mpz_lcm(LV.get_mpz_t(), LV.get_mpz_t(), m.V[h][i][j].get_den_mpz_t());
+        mpz_lcm(LQ.get_mpz_t(), LQ.get_mpz_t(), m.Qm[h][i][j].get_den_mpz_t());
+      }
+  auto scaled = [](const Q& q, const mpz_class& L) { return mpz_class(q.get_num() * (L / q.get_den())); };
+  std::vector<std::vector<std::vector<mpz_class>>> Vn(H), Qn(H);
+  for (std::size_t h = 0; h < H; ++h) {
+    Vn[h].assign(d, std::vector<mpz_class>(d));
+    Qn[h].assign(d, std::vector<mpz_class>(d));
     for (std::size_t i = 0; i < d; ++i)
-      for (std::size_t l = 0; l < d; ++l) g[i] += G[i][l] * q[l];
-    for (std::size_t i = 0; i < d; ++i) y += m.V[h][a][i] * g[i];
+      for (std::size_t j = 0; j < d; ++j) Vn[h][i][j] = scaled(m.V[h][i][j], LV), Qn[h][i][j] = scaled(m.Qm[h][i][j], LQ);
   }
-  return y;
+  m.wden = LV * LQ;
+  m.wn.assign(d, std::vector<mpz_class>(D));
+  std::vector<mpz_class> T(d * d * d);
+  for (std::size_t a = 0; a < d; ++a) {
+    // T[j][k][l] = sum_h Vn_h[a][j] Qn_h[k][l]
+    for (mpz_class& t : T) t = 0;
+    for (std::size_t h = 0; h < H; ++h)
+      for (std::size_t j = 0; j < d; ++j) {
+        const mpz_class& v = Vn[h][a][j];
+        if (v == 0) continue;
+        for (std::size_t k = 0; k < d; ++k)
+          for (std::size_t l = 0; l < d; ++l)
+            if (Qn[h][k][l] != 0) mpz_addmul(T[(j * d + k) * d + l].get_mpz_t(), v.get_mpz_t(), Qn[h][k][l].get_mpz_t());
+      }
+    std::size_t i = 0;
+    for (std::size_t j = 0; j < d; ++j)
+      for (std::size_t k = j; k < d; ++k)
+        for (std::size_t l = 0; l < d; ++l, ++i)
+          m.wn[a][i] = T[(j * d + k) * d + l] + (j != k ? T[(k * d + j) * d + l] : mpz_class(0));
+  }
+}
+// phi as integer numerators over one denominator.
+struct IntPhi {
+  std::vector<mpz_class> num;
+  mpz_class den = 1;
+};
+IntPhi integer_phi(const std::vector<Q>& f) {
+  IntPhi p;
+  for (const Q& x : f) mpz_lcm(p.den.get_mpz_t(), p.den.get_mpz_t(), x.get_den_mpz_t());
+  p.num.reserve(f.size());
+  for (const Q& x : f) p.num.emplace_back(x.get_num() * (p.den / x.get_den()));
+  return p;
+}
+Q output_from_phi(const QModel& m, std::size_t a, const IntPhi& f) {
+  mpz_class y = 0;
+  for (std::size_t i = 0; i < f.num.size(); ++i)
+    if (f.num[i] != 0) mpz_addmul(y.get_mpz_t(), m.wn[a][i].get_mpz_t(), f.num[i].get_mpz_t());
+  Q out(y, m.wden * f.den);
+  out.canonicalize();
+  return out;
+}
+Q output(const QModel& m, const QMatrix& Z, std::size_t a, std::size_t b, bool causal) {
+  return output_from_phi(m, a, integer_phi(phi(Z, b, causal)));
 }
 
 QModel read_model_object(const json::Located& at, std::size_t d, bool causal, const std::string& what) {
@@ -102,18 +153,26 @@ QModel read_model_object(const json::Located& at, std::size_t d, bool causal, co
     m.V.push_back(to_q(read_matrix(head.member("V"), "V", d, d, header.semantics)));
     m.Qm.push_back(to_q(read_matrix(head.member("Q"), "Q", d, d, header.semantics)));
   }
+  form_weights(m, d);
   return m;
 }
 
-Q risk(const Data& data, const QModel& m) {
-  Q r = 0;
-  for (const Row& row : data.rows)
+// The empirical risks of two models on the dataset (features formed once per row).
+std::pair<Q, Q> risks(const Data& data, const QModel& m1, const QModel& m2) {
+  Q r1 = 0, r2 = 0;
+  for (const Row& row : data.rows) {
+    bool any = false;
+    for (const auto& y : row.y) any = any || y.has_value();
+    if (!any) continue;
+    const IntPhi f = integer_phi(phi(data.Z[row.sample], row.position, data.causal));
     for (std::size_t a = 0; a < data.d; ++a)
       if (row.y[a]) {
-        const Q e = output(m, data.Z[row.sample], a, row.position, data.causal) - *row.y[a];
-        r += e * e;
+        const Q e1 = output_from_phi(m1, a, f) - *row.y[a], e2 = output_from_phi(m2, a, f) - *row.y[a];
+        r1 += e1 * e1;
+        r2 += e2 * e2;
       }
-  return r;
+  }
+  return {r1, r2};
 }
 
 // Rank over Q of a list of vectors (plain elimination).
@@ -281,7 +340,7 @@ std::string check_informational(std::string_view dataset_bytes, const std::strin
     if (!alt || alt->optional_member("skipped")) return "";
     const QModel alternative = read_model_object(*alt, ds.d, ds.causal, "alternative_model");
     const QModel base = read_model_object(alt->member("base"), ds.d, ds.causal, "alternative_model.base");
-    const Q base_risk = risk(data, base), alt_risk = risk(data, alternative);
+    const auto [base_risk, alt_risk] = risks(data, base, alternative);
     require(base_risk == alt_risk, "alternative_model: the two models' empirical risks differ");
     require(base_risk == read_q(alt->member("base_loss")), "alternative_model: base_loss is not the base model's risk");
     require(alt_risk == read_q(alt->member("alternative_loss")),

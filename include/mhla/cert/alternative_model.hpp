@@ -8,12 +8,14 @@
 // exactly over Q; the Bareiss reference path only as its fallback); W' = W with row a replaced by w_a + v_a for every observed coordinate a that the
 // certificate reports deficient (v_a its kernel vector, Phi_a v_a = 0); both turned into heads
 // by the even split and an exact rank factorisation (heads_from_weights, Lemma H1).
-// Verified exactly before returning (Error(internal) otherwise), through the models (exact
-// evaluation, not the features):
-//   * empirical_risk(base) == fit loss (the minimum) == empirical_risk(alternative);
-//   * the two models agree on every observed training entry;
-//   * at each deficient coordinate's distinguishing input (Z, b): alternative - base at [a][b]
-//     equals <v_a, phi(Z, b)> != 0.
+// Verified exactly before returning (Error(internal) otherwise):
+//   * weights(base) == W and weights(alternative) == W' (heads_from_weights checks it, H1), so
+//     each model's output is <w_a, phi> (L1) and the training data are evaluated through the
+//     weights, in integers: the empirical risk of base == fit loss (the minimum), and the two
+//     models agree on every observed training entry (<v_a, phi> = 0 on every row), so the
+//     alternative's risk is the same;
+//   * at each deficient coordinate's distinguishing input (Z, b), by exact evaluation of the two
+//     models themselves (evaluate_exact): alternative - base at [a][b] equals <v_a, phi(Z, b)> != 0.
 // Preconditions: cert = certify(ds) (same dataset; a deficient coordinate has its kernel vector
 // and distinguishing input). Cost: that of fit_dataset's modular path (about the elimination
 // certify itself runs, plus the exact check O(N D)), the multimodular head recovery (Lemma H7)

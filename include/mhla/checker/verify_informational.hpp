@@ -4,8 +4,8 @@
 // them makes the certificate INVALID. gmpxx and the io parser only, like the rest of the checker.
 //   * "alternative_model" (when the certificate is not identifiable and the object is not
 //     {"skipped": ...}): both models ("base" and the alternative itself) are evaluated exactly
-//     with a plain loop (Y[:, b] = sum_h V_h G Q_h z_b, G the (prefix, when causal) Gram
-//     matrix), their empirical risks on the dataset are equal and equal to the stated
+//     with a plain loop (Y[a][b] = <w_a, phi(Z, b)>, the weights w_a formed from the heads by
+//     math.md's formula, phi re-derived from the (prefix, when causal) Gram matrix), their empirical risks on the dataset are equal and equal to the stated
 //     base_loss / alternative_loss, and at every deficient coordinate's distinguishing input
 //     the outputs are the stated ones and differ (each deficient coordinate listed once);
 //     an identifiable certificate has no alternative_model;
@@ -21,7 +21,7 @@
 //     feature is 0 on every row of Phi_a; cases from the documented list, "token-subspace" iff
 //     the subspace is given. "text" is informational.
 // Cost: O(rows D) exact products per coordinate group checked (features re-derived once per
-// sample), plus model evaluations O(N H d^2 n).
+// sample), plus O(H d^4) to form each model's weights and O(D) per observed entry.
 #pragma once
 #include <string>
 #include <string_view>
