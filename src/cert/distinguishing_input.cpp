@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "mhla/cert/distinguishing_input.hpp"
 
+#include <algorithm>
 #include <random>
 
+#include "mhla/features/exact_fast.hpp"
 #include "mhla/features/features.hpp"
 #include "mhla/linalg/rows_scale_to_integer.hpp"
 #include "mhla/support/error.hpp"
@@ -41,6 +43,55 @@ std::optional<DistinguishingInput> distinguishing_input_search(const std::vector
       for (std::size_t i = 0; i < d * n; ++i) Zq.data()[i] = Rational(static_cast<long long>(Z.data()[i]));
       return DistinguishingInput{std::move(Zq), positions[r], value};
     }
+  }
+  return std::nullopt;
+}
+
+// @proof C1
+std::optional<DistinguishingInput> distinguishing_input_from_data(const Dataset& ds, std::size_t a,
+                                                                  const std::vector<Rational>& v,
+                                                                  const std::vector<std::vector<Rational>>& directions,
+                                                                  std::size_t max_candidates) {
+  const std::size_t d = ds.d, D = feature_dim(d);
+  if (v.size() != D || std::all_of(v.begin(), v.end(), [](const Rational& x) { return x == 0; }))
+    fail(ErrorKind::internal, "distinguishing_input_from_data: the vector has the wrong length or is zero");
+  std::vector<std::vector<Rational>> steps = directions;
+  for (std::size_t l = 0; l < d; ++l) {
+    std::vector<Rational> e(d, Rational(0));
+    e[l] = 1;
+    steps.push_back(std::move(e));
+  }
+  std::mt19937_64 rng(0x6d686c62);
+  std::uniform_int_distribution<int> entry(-2, 2);
+  for (int r = 0; r < 4; ++r) {
+    std::vector<Rational> e(d);
+    for (Rational& x : e) x = entry(rng);
+    steps.push_back(std::move(e));
+  }
+  std::size_t candidates = 0, used_samples = 0;
+  for (const Sample& s : ds.samples) {
+    std::optional<std::size_t> b;
+    for (const Target& t : s.targets)
+      if (t.y.at(a)) b = std::max(b.value_or(0), t.position);
+    if (!b) continue;
+    if (++used_samples > 16) break;
+    const std::size_t n = s.Z.cols();
+    std::vector<std::size_t> columns{*b};
+    for (std::size_t t = 0; t < n; ++t)
+      if (t != *b) columns.push_back(t);
+    for (const std::vector<Rational>& u : steps)
+      for (std::size_t t : columns) {
+        if (candidates++ >= max_candidates) return std::nullopt;
+        Matrix<Rational> Z = s.Z;
+        for (std::size_t i = 0; i < d; ++i) Z(i, t) += u[i];
+        const ScaledIntegerMatrix phi = feature_rows_scaled(Z, {*b}, ds.causal);
+        Rational value = 0;
+        for (std::size_t i = 0; i < D; ++i)
+          if (v[i] != 0 && phi.numerators(0, i) != 0) value += v[i] * Rational(phi.numerators(0, i));
+        if (value == 0) continue;
+        value /= Rational(phi.denominator);
+        return DistinguishingInput{std::move(Z), *b, value};
+      }
   }
   return std::nullopt;
 }

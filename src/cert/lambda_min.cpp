@@ -11,6 +11,9 @@
 #include <optional>
 
 #include "mhla/features/exact_fast.hpp"
+#include "mhla/linalg/bareiss.hpp"
+#include "mhla/linalg/rows_scale_to_integer.hpp"
+#include "mhla/support/progress.hpp"
 #include "mhla/support/error.hpp"
 
 namespace mhla {
@@ -308,8 +311,10 @@ LambdaMinEnclosure enclose_lambda_min(const ScaledSymmetric& A, bool psd_known, 
   LambdaMinEnclosure out;
   out.computed = true;
   out.estimate = est;
+  for (std::size_t i = 0; i < n; ++i) out.scale = std::max(out.scale, F(i, i));
   // Upper end: exact Rayleigh quotient of the integer-rounded estimate vector.
-  const Rational hi = exact_rayleigh(A, integer_vector(x));
+  out.upper_vector = integer_vector(x);
+  const Rational hi = exact_rayleigh(A, out.upper_vector);
   // Lower end: the exact check of Lemma C5 at mu_ok.
   Rational lo = exact_lower_bound(A, mu_ok, L_ok);
   out.method =
@@ -419,37 +424,171 @@ ScaledSymmetric second_moment(const Dataset& ds, std::size_t a) {
   return {std::move(G), Integer(static_cast<unsigned long long>(N)) * C3 * C3};
 }
 
-LambdaMinEnclosure lambda_min_of_coordinate(const Dataset& ds, std::size_t a, const std::vector<Rational>& kernel_vector,
-                                            const LambdaMinOptions& options) {
-  const auto t0 = Clock::now();
-  const std::size_t D = feature_dim(ds.d);
+namespace {
+
+// visit(row, numerators, den) for every row of Phi_a in file order (row = its index in Phi_a):
+// phi = numerators / den exactly (Lemma S1), one sample at a time.
+template <class Visit>
+void for_each_feature_row(const Dataset& ds, std::size_t a, Visit visit) {
+  std::size_t row = 0;
+  std::vector<std::size_t> positions;
+  for (const Sample& s : ds.samples) {
+    positions.clear();
+    for (const Target& tg : s.targets)
+      if (tg.y.at(a)) positions.push_back(tg.position);
+    if (positions.empty()) continue;
+    const ScaledIntegerMatrix phi = feature_rows_scaled(s.Z, positions, ds.causal);
+    for (std::size_t r = 0; r < positions.size(); ++r) visit(row++, phi.numerators.row(r), phi.denominator);
+  }
+}
+
+std::size_t rows_observing(const Dataset& ds, std::size_t a) {
   std::size_t N = 0;
   for (const Sample& s : ds.samples)
-    for (const Target& tg : s.targets)
-      if (tg.y.at(a)) ++N;
+    for (const Target& tg : s.targets) N += tg.y.at(a).has_value();
+  return N;
+}
+
+// [0, 0] from a kernel vector v != 0 with Phi_a v = 0 (rechecked exactly here, row by row).
+LambdaMinEnclosure zero_from_kernel_vector(const Dataset& ds, std::size_t a, const std::vector<Rational>& v,
+                                           Clock::time_point t0) {
+  const std::size_t D = feature_dim(ds.d);
+  if (v.size() != D || std::all_of(v.begin(), v.end(), [](const Rational& x) { return x == 0; }))
+    fail(ErrorKind::internal, "lambda_min: kernel vector of the wrong size or zero");
+  const std::vector<Integer> w = vector_primitive_integer(v);
+  for_each_feature_row(ds, a, [&](std::size_t, const Integer* u, const Integer&) {
+    Integer s = 0;
+    for (std::size_t j = 0; j < D; ++j)
+      if (w[j] != 0 && u[j] != 0) mpz_addmul(raw(s), raw(u[j]), raw(w[j]));
+    if (s != 0) fail(ErrorKind::internal, "lambda_min: the kernel vector does not annihilate Phi_a");
+  });
+  LambdaMinEnclosure r = exact_zero(
+      "Lemma C5: Phi_a v = 0 for the certificate's kernel vector v != 0 (rechecked exactly), so the Rayleigh "
+      "quotient of v is 0; Lambda is PSD",
+      t0);
+  r.upper_vector = w;
+  return r;
+}
+
+}  // namespace
+
+// @proof B4
+LambdaMinEnclosure lambda_min_truncated(const Dataset& ds, std::size_t a, const std::vector<Rational>& kernel_vector,
+                                        const LambdaMinOptions& options) {
+  const auto t0 = Clock::now();
+  const std::size_t D = feature_dim(ds.d);
+  const std::size_t N = rows_observing(ds, a);
   if (N == 0) return skipped("coordinate not observed", t0);
   if (D > options.max_dim)
     return skipped("feature_dim " + std::to_string(D) + " > " + std::to_string(options.max_dim) +
                        ": skipped (informational; the float estimate costs O(D^3))",
                    t0);
-  if (!kernel_vector.empty()) {
-    // Recheck the witness: v != 0 and Phi_a v = 0 exactly, so v^T Lambda v = |Phi_a v|^2 / rows = 0.
-    if (kernel_vector.size() != D || std::all_of(kernel_vector.begin(), kernel_vector.end(), [](const Rational& x) { return x == 0; }))
-      fail(ErrorKind::internal, "lambda_min: kernel vector of the wrong size or zero");
-    const DesignMatrix dm = design_matrix(ds, a);
-    for (std::size_t r = 0; r < dm.phi.rows(); ++r) {
-      Rational s = 0;
-      for (std::size_t j = 0; j < D; ++j)
-        if (kernel_vector[j] != 0) s += dm.phi(r, j) * kernel_vector[j];
-      if (s != 0) fail(ErrorKind::internal, "lambda_min: the kernel vector does not annihilate Phi_a");
+  if (!kernel_vector.empty()) return zero_from_kernel_vector(ds, a, kernel_vector, t0);
+  if (N < D) return exact_zero("Lemma C5: rows < feature_dim, so rank(Phi_a) < D and Lambda is singular; Lambda is PSD", t0);
+  const unsigned bits = options.bits;
+  ScaledSymmetric S{Matrix<Integer>(D, D), Integer(1)};
+  Integer largest = 0;  // max |truncated feature| x 2^bits
+  std::vector<Integer> r(D);
+  std::vector<std::size_t> nz;
+  Progress progress("mhla certify", "lambda_min: row", N);
+  for_each_feature_row(ds, a, [&](std::size_t row, const Integer* u, const Integer& den) {
+    progress.update(row);
+    nz.clear();
+    for (std::size_t i = 0; i < D; ++i) {
+      if (u[i] == 0) {
+        r[i] = 0;
+        continue;
+      }
+      mpz_mul_2exp(raw(r[i]), raw(u[i]), bits);
+      mpz_tdiv_q(raw(r[i]), raw(r[i]), raw(den));  // truncation towards 0: |phi 2^bits - r| < 1
+      if (r[i] == 0) continue;
+      nz.push_back(i);
+      if (mpz_cmpabs(raw(r[i]), raw(largest)) > 0) mpz_abs(raw(largest), raw(r[i]));
     }
-    return exact_zero("Lemma C5: Phi_a v = 0 for the certificate's kernel vector v != 0 (rechecked exactly), so the "
-                      "Rayleigh quotient of v is 0; Lambda is PSD",
-                      t0);
+    for (std::size_t p = 0; p < nz.size(); ++p)
+      for (std::size_t q = p; q < nz.size(); ++q) mpz_addmul(raw(S.G(nz[p], nz[q])), raw(r[nz[p]]), raw(r[nz[q]]));
+  });
+  progress.finish();
+  for (std::size_t i = 0; i < D; ++i)
+    for (std::size_t j = 0; j < i; ++j) S.G(i, j) = S.G(j, i);
+  S.den = shifted_left(Integer(1), 2 * bits) * Integer(static_cast<unsigned long long>(N));
+  LambdaMinEnclosure e = enclose_lambda_min(S, true, options);
+  if (!e.computed) return e;
+  const Rational eps(Integer(1), shifted_left(Integer(1), bits));
+  const Rational B = Rational(largest) * eps;
+  const Rational widen = Rational(static_cast<unsigned long long>(D)) * eps * (2 * B + 2 * eps);  // Lemma B4
+  e.lower = round_dyadic(e.lower - widen, false);
+  if (e.lower < 0) e.lower = 0;
+  e.upper = round_dyadic(e.upper + widen, true);
+  e.method = "Lemma B4: features truncated to multiples of 2^-" + std::to_string(bits) +
+             ", the exact second moment of the truncated rows enclosed by Lemma C5 (" + e.method +
+             "), widened by D eps (2 B + 2 eps) >= ||Lambda - Lambda~||_F (Weyl)";
+  e.seconds = seconds_since(t0);
+  return e;
+}
+
+// @proof C14
+Rational lambda_min_lower_from_minor(const Dataset& ds, std::size_t a, const std::vector<std::size_t>& rows) {
+  const std::size_t D = feature_dim(ds.d), N = rows_observing(ds, a);
+  if (rows.size() != D || D < 2 || !std::is_sorted(rows.begin(), rows.end()) ||
+      std::adjacent_find(rows.begin(), rows.end()) != rows.end() || rows.back() >= N)
+    fail(ErrorKind::internal, "lambda_min_lower_from_minor: not D increasing row indices of Phi_a");
+  Matrix<Integer> M(D, D);
+  Rational frob = 0, den_product = 1;
+  std::size_t k = 0;
+  for_each_feature_row(ds, a, [&](std::size_t row, const Integer* u, const Integer& den) {
+    if (k == D || rows[k] != row) return;
+    Integer norm2 = 0;
+    for (std::size_t j = 0; j < D; ++j) {
+      M(k, j) = u[j];
+      mpz_addmul(raw(norm2), raw(u[j]), raw(u[j]));
+    }
+    frob += Rational(norm2, den * den);
+    den_product *= Rational(den);
+    ++k;
+  });
+  const Integer det = det_bareiss(M);
+  if (det == 0) return Rational(0);
+  // det(Phi_S)^2 rounded down; (||Phi_S||_F^2 / (D - 1)) rounded up: the bound only shrinks.
+  const Rational det2 = round_dyadic(Rational(det * det) / (den_product * den_product), false);
+  const Rational f = round_dyadic(frob / Rational(static_cast<unsigned long long>(D - 1)), true);
+  Rational power = 1;
+  for (std::size_t i = 0; i + 1 < D; ++i) power = round_dyadic(power * f, true);
+  return round_dyadic(det2 / (Rational(static_cast<unsigned long long>(N)) * power), false);
+}
+
+LambdaMinEnclosure lambda_min_of_coordinate(const Dataset& ds, std::size_t a, const std::vector<Rational>& kernel_vector,
+                                            const LambdaMinOptions& options) {
+  const auto t0 = Clock::now();
+  const std::size_t D = feature_dim(ds.d);
+  LambdaMinEnclosure r;
+  if (options.method == LambdaMinMethod::truncated) {
+    r = lambda_min_truncated(ds, a, kernel_vector, options);
+  } else {
+    const std::size_t N = rows_observing(ds, a);
+    if (N == 0) return skipped("coordinate not observed", t0);
+    if (D > options.max_dim)
+      return skipped("feature_dim " + std::to_string(D) + " > " + std::to_string(options.max_dim) +
+                         ": skipped (informational; the float estimate costs O(D^3))",
+                     t0);
+    if (!kernel_vector.empty()) return zero_from_kernel_vector(ds, a, kernel_vector, t0);
+    if (N < D)
+      return exact_zero("Lemma C5: rows < feature_dim, so rank(Phi_a) < D and Lambda is singular; Lambda is PSD", t0);
+    r = enclose_lambda_min(second_moment(ds, a), true, options);
   }
-  if (N < D)
-    return exact_zero("Lemma C5: rows < feature_dim, so rank(Phi_a) < D and Lambda is singular; Lambda is PSD", t0);
-  LambdaMinEnclosure r = enclose_lambda_min(second_moment(ds, a), true, options);
+  if (r.computed && kernel_vector.empty() && !options.full_rank_rows.empty()) {
+    // rank D is proven by the certificate's minor: lambda_min > 0.
+    if (r.lower == 0 && D <= options.max_det_dim) {
+      r.lower = lambda_min_lower_from_minor(ds, a, options.full_rank_rows);
+      if (r.lower > r.upper) fail(ErrorKind::internal, "lambda_min: the determinant bound exceeds the upper end");
+      r.method += "; lower end raised by Lemma C14: det(Phi_S)^2 / (N (||Phi_S||_F^2 / (D - 1))^(D - 1)), S the "
+                  "certificate's minor rows (exact)";
+    } else if (r.lower == 0) {
+      r.method += "; rank D is proven (so lambda_min > 0) but no positive lower end is computed above feature_dim " +
+                  std::to_string(options.max_det_dim);
+    }
+    r.tiny = r.upper <= to_rational(1e-12) * to_rational(r.scale);
+  }
   r.seconds = seconds_since(t0);
   return r;
 }

@@ -4,6 +4,7 @@
 // path, so exit 2 never depends on which claim is wrong), then check every claim against the
 // dataset, stopping at the first false one (an ordinary INVALID result).
 #include "mhla/checker/verify_certificate.hpp"
+#include "mhla/checker/verify_informational.hpp"
 
 #include <gmpxx.h>
 
@@ -804,7 +805,8 @@ CheckResult verify_certificate_text(std::string_view dataset_bytes, const std::s
   } catch (const Invalid& e) {
     return {false, e.reason};
   }
-  return {true, ""};
+  const std::string informational = check_informational(dataset_bytes, dataset_name, certificate_text, certificate_name);
+  return {informational.empty(), informational};  // verify_informational.hpp
 }
 
 CheckResult verify_certificate_text_with_domain(std::string_view dataset_bytes, const std::string& dataset_name,
@@ -820,7 +822,8 @@ CheckResult verify_certificate_text_with_domain(std::string_view dataset_bytes, 
   } catch (const Invalid& e) {
     return {false, e.reason};
   }
-  return {true, ""};
+  const std::string informational = check_informational(dataset_bytes, dataset_name, certificate_text, certificate_name);
+  return {informational.empty(), informational};  // verify_informational.hpp
 }
 
 CheckResult verify_certificate_with_domain(const std::string& dataset_path, const std::string& certificate_path,

@@ -15,11 +15,12 @@ struct CertificateRun {
   Certificate cert;
   OrderedJson document;
   bool on_domain = true;  // identifiable on the domain (true when no domain is given)
+  std::string summary;    // the one-line human summary (short decimals; advice per deficient group)
 };
 
 // bytes: the dataset file's bytes (hashed into the document); ds: those bytes parsed.
 // domain_bytes / domain: the domain file and its parse, or both null.
 CertificateRun certify_to_document(const std::string& bytes, const Dataset& ds, const std::string* domain_bytes,
-                                   const Dataset* domain, bool with_lambda_min);
+                                   const Dataset* domain, bool with_lambda_min, bool with_alternative_model = true);
 
 }  // namespace mhla::cli

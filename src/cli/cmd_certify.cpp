@@ -11,6 +11,8 @@
 
 #include "certificate_document.hpp"
 #include "command.hpp"
+#include "mhla/arith/scalar_text.hpp"
+#include "mhla/cert/advice.hpp"
 #include "mhla/cert/alternative_model.hpp"
 #include "mhla/cert/certify.hpp"
 #include "mhla/cert/lambda_min.hpp"
@@ -26,6 +28,7 @@ namespace {
 struct CertifyCliOptions {
   std::string dataset_path, output_path = "-";
   bool no_lambda_min = false;  // --no-lambda-min
+  bool no_alternative_model = false;  // --no-alternative-model
   std::string domain_path;  // --domain: empty when not given
 };
 
@@ -63,6 +66,37 @@ OrderedJson rank_witness_json(const CoordinateCertificate& c) {
   return j;
 }
 
+// The advice object of a deficient coordinate (advice.hpp; interface.md "advice").
+OrderedJson advice_json(const CoordinateAdvice& adv, std::size_t d) {
+  auto vectors = [](const std::vector<std::vector<Rational>>& vs) {
+    OrderedJson out = OrderedJson::array();
+    for (const auto& v : vs) {
+      OrderedJson e = OrderedJson::array();
+      for (const Rational& x : v) e.push_back(exact_scalar_json(x));
+      out.push_back(std::move(e));
+    }
+    return out;
+  };
+  OrderedJson j;
+  j["cases"] = OrderedJson::array();
+  for (const std::string& c : adv.cases) j["cases"].push_back(c);
+  j["more_rows_at_least"] = adv.more_rows_at_least;
+  j["more_such_samples_help"] = adv.more_such_samples_help;
+  if (adv.subspace)
+    j["token_subspace"] = OrderedJson{{"dimension", adv.subspace->dimension},
+                                      {"basis", vectors(adv.subspace->basis)},
+                                      {"missing_directions", vectors(adv.subspace->missing)},
+                                      {"rank_bound", adv.subspace->rank_bound}};
+  if (!adv.zero_features.empty()) {
+    OrderedJson idx = OrderedJson::array(), names = OrderedJson::array();
+    for (std::size_t i : adv.zero_features) idx.push_back(i), names.push_back(feature_name(i, d));
+    j["features_never_occurring"] = std::move(idx);
+    j["features_never_occurring_names"] = std::move(names);
+  }
+  j["text"] = adv.text;
+  return j;
+}
+
 OrderedJson coordinate_json(const CoordinateCertificate& c) {
   OrderedJson j;
   j["a"] = c.a;
@@ -94,7 +128,8 @@ OrderedJson coordinate_json(const CoordinateCertificate& c) {
   return j;
 }
 
-std::string summary(const Certificate& cert) {
+std::string summary(const Certificate& cert, const std::vector<std::optional<CoordinateAdvice>>& advice,
+                    const std::vector<LambdaMinEnclosure>& lambda) {
   std::size_t observed = 0, identifiable = 0;
   std::string primes;
   for (const CoordinateCertificate& c : cert.coordinates) {
@@ -111,6 +146,12 @@ std::string summary(const Certificate& cert) {
   if (cert.identifiable) {
     s << "identifiable: " << identifiable << " of " << observed << " observed coordinates have rank "
       << cert.feature_dim << " = feature_dim (prime " << primes << ")";
+    for (const CoordinateCertificate& c : cert.coordinates)
+      if (c.observed && c.same_rows_as == c.a && c.a < lambda.size() && lambda[c.a].computed && lambda[c.a].tiny) {
+        s << "; but a = " << c.a << ": lambda_min <= " << short_decimal(lambda[c.a].upper)
+          << ", tiny: identifiable by a margin binary64 methods cannot see (Lemma A.7's bound is weak)";
+        break;
+      }
     return s.str();
   }
   s << "not identifiable: " << identifiable << " of " << observed << " observed coordinates have rank "
@@ -129,7 +170,10 @@ std::string summary(const Certificate& cert) {
       if (j > i) s << "-" << group[j];
       i = j + 1;
     }
-    s << ": rank " << (c.rank_upper_bound ? ">= " : "") << c.rank << (c.single_token_rows ? " (single-token rows)" : "") << ";";
+    s << ": rank " << (c.rank_upper_bound ? ">= " : "") << c.rank << " of " << c.rows << " rows"
+      << (c.single_token_rows ? " (single-token rows)" : "");
+    if (advice[c.a]) s << ": " << advice[c.a]->text;
+    s << "; kernel vector " << kernel_vector_summary(c.kernel_vector, cert.d) << ";";
   }
   std::string out = s.str();
   out.pop_back();
@@ -182,13 +226,14 @@ std::string domain_summary(const Certificate& cert, bool on_domain) {
 // of the alternative (equal), the head counts, and the two outputs at each distinguishing input.
 // Beyond the exact reference path's sizes: {"omitted": reason} instead.
 OrderedJson alternative_model_json(const Dataset& ds, const Certificate& cert) {
-  if (!alternative_model_supported(ds))
-    return OrderedJson{{"omitted", "the exact reference least squares is limited to feature_dim <= " +
-                                       std::to_string(alternative_model_max_feature_dim) + " and " +
-                                       std::to_string(alternative_model_max_targets) + " targets"}};
-  const std::optional<AlternativeModel> alt = alternative_model(ds, cert);
+  AlternativeModelOptions options;
+  options.check_memory = [](std::string_view what, double estimate, const std::string& detail) {
+    check_memory_estimate(what, estimate, detail);
+  };
+  const std::optional<AlternativeModel> alt = alternative_model(ds, cert, options);
   if (!alt) return OrderedJson();
   OrderedJson m = model_json(alt->alternative);
+  m["base"] = model_json(alt->base);
   m["head_count"] = alt->alternative.heads.size();
   m["base_head_count"] = alt->base.heads.size();
   m["base_loss"] = to_string(alt->base_loss);
@@ -207,23 +252,25 @@ OrderedJson alternative_model_json(const Dataset& ds, const Certificate& cert) {
 // the method, or {"skipped": reason}. It never affects a verdict or the exit status.
 OrderedJson lambda_min_json(const LambdaMinEnclosure& e) {
   if (!e.computed) return OrderedJson{{"skipped", e.skipped_reason}};
-  auto reading = [](const Rational& q) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.4g", to_binary64(q));
-    return std::string(buf);
-  };
-  return OrderedJson{{"lower", to_string(e.lower)},
-                     {"upper", to_string(e.upper)},
-                     {"lower_decimal", reading(e.lower)},
-                     {"upper_decimal", reading(e.upper)},
-                     {"decimal_note", "binary64 readings of the exact ends, for reading only"},
-                     {"method", e.method}};
+  OrderedJson x = OrderedJson::array();
+  for (const Integer& v : e.upper_vector) x.push_back(exact_scalar_json(Rational(v)));
+  OrderedJson j{{"lower", to_string(e.lower)},
+                {"upper", to_string(e.upper)},
+                {"lower_decimal", short_decimal(e.lower)},
+                {"upper_decimal", short_decimal(e.upper)},
+                {"decimal_note", "3-digit readings of the exact ends, for reading only"},
+                {"method", e.method},
+                {"upper_vector", std::move(x)}};
+  if (e.tiny)
+    j["note"] = "lambda_min is tiny (upper end <= 1e-12 max_i Lambda_ii): identifiable, but by a margin binary64 "
+                "methods cannot see, and the paper's Lemma A.7 bound is weak";
+  return j;
 }
 
 }  // namespace
 
 CertificateRun certify_to_document(const std::string& bytes, const Dataset& ds, const std::string* domain_bytes,
-                                   const Dataset* domain, bool with_lambda_min) {
+                                   const Dataset* domain, bool with_lambda_min, bool with_alternative_model) {
   const std::size_t D = feature_dim(ds.d);
   if (D == 0) fail(ErrorKind::resource_limit, "certify: d = " + std::to_string(ds.d) + " is too large");
   check_memory_estimate("certify: the mod-p basis", certify_memory_estimate(ds.d),
@@ -235,6 +282,24 @@ CertificateRun certify_to_document(const std::string& bytes, const Dataset& ds, 
   };
   Certificate cert = certify(ds, options);
   const bool on_domain = domain ? certify_domain(ds, *domain, cert, options.primes, options.check_memory) : true;
+  // Advice per group of deficient coordinates with the same rows; the distinguishing input is
+  // replaced by one built from the dataset's own samples when one is found (verified exactly).
+  std::vector<std::optional<CoordinateAdvice>> advice(cert.coordinates.size());
+  for (CoordinateCertificate& c : cert.coordinates) {
+    if (!c.observed || c.identifiable) continue;
+    const CoordinateCertificate& first = cert.coordinates[c.same_rows_as];
+    if (c.same_rows_as != c.a && advice[first.a] && first.kernel_vector == c.kernel_vector) {
+      advice[c.a] = advice[first.a];
+      advice[c.a]->a = c.a;
+      c.distinguishing_input = first.distinguishing_input;
+      continue;
+    }
+    advice[c.a] = advise(ds, c);
+    const std::vector<std::vector<Rational>> none;
+    if (auto own = distinguishing_input_from_data(ds, c.a, c.kernel_vector,
+                                                  advice[c.a]->subspace ? advice[c.a]->subspace->missing : none))
+      c.distinguishing_input = std::move(own);
+  }
 
   OrderedJson doc;
   doc["format"] = "mhla-certificate";
@@ -247,21 +312,34 @@ CertificateRun certify_to_document(const std::string& bytes, const Dataset& ds, 
   if (domain) doc["identifiable_on_domain"] = on_domain;
   // lambda_min per observed coordinate, once per group of coordinates with the same rows.
   std::vector<OrderedJson> lambda_min(cert.coordinates.size());
+  std::vector<LambdaMinEnclosure> enclosures(cert.coordinates.size());
   if (with_lambda_min)
     for (const CoordinateCertificate& c : cert.coordinates)
-      if (c.observed)
-        lambda_min[c.a] = c.same_rows_as != c.a ? lambda_min[c.same_rows_as]
-                                                : lambda_min_json(lambda_min_of_coordinate(ds, c.a, c.kernel_vector));
+      if (c.observed) {
+        if (c.same_rows_as != c.a) {
+          enclosures[c.a] = enclosures[c.same_rows_as];
+          lambda_min[c.a] = lambda_min[c.same_rows_as];
+          continue;
+        }
+        LambdaMinOptions lambda_options;  // Lemma B4; Lemma C14 when the minor proves rank D
+        if (c.minor) lambda_options.full_rank_rows = c.minor->rows;
+        enclosures[c.a] = lambda_min_of_coordinate(ds, c.a, c.kernel_vector, lambda_options);
+        lambda_min[c.a] = lambda_min_json(enclosures[c.a]);
+      }
   OrderedJson coords = OrderedJson::array();
   for (const CoordinateCertificate& c : cert.coordinates) {
     OrderedJson cj = coordinate_json(c);
+    if (advice[c.a]) cj["advice"] = advice_json(*advice[c.a], cert.d);
     if (with_lambda_min && c.observed) cj["lambda_min"] = lambda_min[c.a];
     if (c.domain) add_domain_json(cj, *c.domain);
     coords.push_back(std::move(cj));
   }
   doc["coordinates"] = std::move(coords);
-  if (!cert.identifiable) doc["alternative_model"] = alternative_model_json(ds, cert);
-  return {std::move(cert), std::move(doc), on_domain};
+  if (!cert.identifiable)
+    doc["alternative_model"] = with_alternative_model ? alternative_model_json(ds, cert)
+                                                      : OrderedJson{{"skipped", "--no-alternative-model"}};
+  std::string line = summary(cert, advice, enclosures);
+  return {std::move(cert), std::move(doc), on_domain, std::move(line)};
 }
 
 namespace {
@@ -269,6 +347,7 @@ namespace {
 int run_certify(const CertifyCliOptions& opts, const GlobalOptions& global) {
   const std::string bytes = read_file_bytes(opts.dataset_path);
   const Dataset ds = parse_dataset_text(bytes, input_display_name(opts.dataset_path));
+  require_targets(ds, bytes, input_display_name(opts.dataset_path));  // the --domain file needs none
   std::optional<Dataset> domain;
   std::string domain_bytes;
   if (!opts.domain_path.empty()) {
@@ -281,12 +360,12 @@ int run_certify(const CertifyCliOptions& opts, const GlobalOptions& global) {
                                      std::to_string(domain->d) + " but the dataset has d = " + std::to_string(ds.d));
   }
   const CertificateRun run = certify_to_document(bytes, ds, domain ? &domain_bytes : nullptr, domain ? &*domain : nullptr,
-                                                 !opts.no_lambda_min);
+                                                 !opts.no_lambda_min, !opts.no_alternative_model);
   const Certificate& cert = run.cert;
   const bool on_domain = run.on_domain;
   const OrderedJson& doc = run.document;
   write_json_file(opts.output_path, doc);
-  print_summary(global, "certify", summary(cert) + (domain ? domain_summary(cert, on_domain) : ""));
+  print_summary(global, "certify", run.summary + (domain ? domain_summary(cert, on_domain) : ""));
   if (domain) return on_domain ? 0 : 1;  // interface.md: --domain exits by identifiable_on_domain
   return cert.identifiable ? 0 : 1;
 }
@@ -300,6 +379,8 @@ Subcommand add_certify_command(CLI::App& app) {
   sub->add_option("-o,--output", opts->output_path, "Output file, written atomically (default - = standard output)");
   sub->add_flag("--no-lambda-min", opts->no_lambda_min,
                "Omit the informational lambda_min(Lambda_a) enclosure (skipped anyway above feature_dim 600)");
+  sub->add_flag("--no-alternative-model", opts->no_alternative_model,
+                "Omit the informational alternative model of non-identifiable data (one modular least-squares solve)");
   sub->add_option("--domain", opts->domain_path,
                   "Domain file (a dataset file): certify identifiability on its inputs only; exit status by it");
   sub->footer(

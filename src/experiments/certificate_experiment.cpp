@@ -94,51 +94,6 @@ ExactDistance exact_minimum_norm_distance(const Dataset& ds, const Model<Rationa
   return out;
 }
 
-LambdaMinEnclosure dyadic_lambda_min(const Dataset& ds, std::size_t a, const std::vector<Rational>& kernel_vector,
-                                     unsigned bits) {
-  const auto start = std::chrono::steady_clock::now();
-  const std::size_t D = feature_dim(ds.d);
-  std::size_t rows = 0;
-  for (const Sample& s : ds.samples)
-    for (const Target& t : s.targets) rows += t.y.at(a).has_value();
-  if (!kernel_vector.empty() || rows < D || rows == 0) return lambda_min_of_coordinate(ds, a, kernel_vector);
-  ScaledSymmetric S{Matrix<Integer>(D, D), Integer(1)};
-  Integer largest = 0;  // max |truncated feature| x 2^bits
-  std::vector<Integer> r(D);
-  for (const Sample& s : ds.samples) {
-    std::vector<std::size_t> positions;
-    for (const Target& t : s.targets)
-      if (t.y[a]) positions.push_back(t.position);
-    if (positions.empty()) continue;
-    const ScaledIntegerMatrix phi = feature_rows_scaled(s.Z, positions, ds.causal);  // numerators / den
-    for (std::size_t row = 0; row < positions.size(); ++row) {
-      for (std::size_t i = 0; i < D; ++i) {
-        r[i] = (phi.numerators(row, i) << bits) / phi.denominator;  // truncation: |phi 2^bits - r| < 1
-        if (abs(r[i]) > largest) largest = abs(r[i]);
-      }
-      for (std::size_t i = 0; i < D; ++i)
-        if (r[i] != 0)
-          for (std::size_t j = i; j < D; ++j) S.G(i, j) += r[i] * r[j];
-    }
-  }
-  for (std::size_t i = 0; i < D; ++i)
-    for (std::size_t j = 0; j < i; ++j) S.G(i, j) = S.G(j, i);
-  S.den = (Integer(1) << (2 * bits)) * Integer(rows);
-  LambdaMinEnclosure e = enclose_lambda_min(S, true);
-  if (!e.computed) return e;
-  const Rational eps(Integer(1), Integer(1) << bits);
-  const Rational B = Rational(largest) * eps;
-  const Rational widen = Rational(D) * eps * (2 * B + 2 * eps);  // >= ||Lambda - Lambda~||_F (Lemma B4)
-  e.lower = e.lower - widen;
-  if (e.lower < 0) e.lower = 0;
-  e.upper = e.upper + widen;
-  e.method = "Lemma B4: features truncated to multiples of 2^-" + std::to_string(bits) +
-             ", the exact second moment of the truncated rows enclosed by Lemma C5 (" + e.method +
-             "), widened by D eps (2 B + 2 eps) >= ||Lambda - Lambda~||_F (Weyl)";
-  e.seconds = seconds_since(start);
-  return e;
-}
-
 double jacobi_lambda_min(std::vector<double> A, std::size_t n) {
   if (n == 0) return 0;
   double norm = 0;
@@ -228,7 +183,9 @@ CertificateResult run_certificate_experiment(const CertificateOptions& o,
     const CoordinateCertificate& c = cert.coordinates[m];
     pt.identifiable = cert.identifiable;
     pt.rank = c.rank;
-    pt.lambda = dyadic_lambda_min(ds, m, c.kernel_vector);
+    LambdaMinOptions lambda_options;  // the enclosure `mhla certify` reports (Lemma B4, C14)
+    if (c.minor) lambda_options.full_rank_rows = c.minor->rows;
+    pt.lambda = lambda_min_of_coordinate(ds, m, c.kernel_vector, lambda_options);
     pt.float_lambda = float_lambda_min(ds, m);
 
     const auto exact_start = std::chrono::steady_clock::now();

@@ -67,10 +67,17 @@ Dataset dataset_from_npz(std::string_view bytes, const std::string& source) {
   if (const auto it = arrays.find("Y"); it != arrays.end()) {
     y = &it->second;
     const bool last = y->shape == std::vector<std::size_t>{N, d}, all = y->shape == std::vector<std::size_t>{N, n, d};
+    // A Y that fits Z's axes swapped, (N, n) or (N, d, n), means Z was given as (N, d, n).
+    const bool transposed = n != d && (y->shape == std::vector<std::size_t>{N, n} ||
+                                       y->shape == std::vector<std::size_t>{N, d, n});
     if (!last && !all)
       fail(ErrorKind::bad_input, source + ": Y: expected shape (" + std::to_string(N) + ", " + std::to_string(d) + ") or (" +
                                      std::to_string(N) + ", " + std::to_string(n) + ", " + std::to_string(d) + "), got " +
-                                     npz::shape_text(y->shape));
+                                     npz::shape_text(y->shape) +
+                                     (transposed ? "; Y fits Z transposed: Z looks like (N, d, n) = " + npz::shape_text(zs) +
+                                                       ", but a dataset .npz has Z (N, n, d) (token t = Z[i][t]); "
+                                                       "pass np.swapaxes(Z, 1, 2)"
+                                                 : std::string()));
   }
   ds.samples.reserve(N);
   for (std::size_t i = 0; i < N; ++i) {
@@ -113,6 +120,22 @@ Dataset parse_dataset_text(std::string_view text, const std::string& source_name
 
 Dataset read_dataset(const std::string& path) {
   return parse_dataset_text(read_file_bytes(path), input_display_name(path));
+}
+
+void require_targets(const Dataset& ds, std::string_view text, const std::string& source_name) {
+  for (const Sample& s : ds.samples)
+    if (!s.targets.empty()) return;
+  if (ds.samples.empty()) return;  // an empty dataset is vacuous by its own shape, not by a slip
+  if (npz::has_zip_magic(text)) {
+    const std::size_t n = ds.samples[0].Z.cols();
+    fail(ErrorKind::bad_input,
+         source_name + ": no targets: the .npz has no array Y (forgotten? Y is (N, d) or (N, n, d)); its Z was read as (N, n, d) = (" +
+             std::to_string(ds.samples.size()) + ", " + std::to_string(n) + ", " + std::to_string(ds.d) + "): d = " +
+             std::to_string(ds.d) + " with " + std::to_string(n) +
+             " tokens per input; if Z is (N, d, n), pass np.swapaxes(Z, 1, 2); a file of inputs only belongs to --domain");
+  }
+  fail(ErrorKind::bad_input, source_name + ": no targets: no sample has \"y\" or \"targets\" (forgotten?); a file of inputs "
+                                           "only belongs to --domain");
 }
 
 OrderedJson dataset_json(const Dataset& ds) {

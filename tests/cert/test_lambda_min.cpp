@@ -253,7 +253,7 @@ TEST_CASE("mhla certify: lambda_min per observed coordinate, informational only;
     CHECK(lo > 0);
     CHECK(lo <= hi);
     CHECK(l["lower_decimal"].is_string());
-    CHECK(l["method"].get<std::string>().find("Lemma C5") == 0);
+    CHECK(l["method"].get<std::string>().find("Lemma B4") == 0);
     // The same ends as the library call.
     const LambdaMinEnclosure e = lambda_min_of_coordinate(ds, a, {});
     CHECK(lo == e.lower);

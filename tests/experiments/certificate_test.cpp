@@ -144,27 +144,3 @@ TEST_CASE("mhla experiment certificate refuses a p outside [0, 1] with exit 2", 
   CHECK_FALSE(dir.exists("out"));
 }
 
-TEST_CASE("dyadic_lambda_min overlaps the exact enclosure and is as tight", "[certificate]") {
-  // Small enough for the exact second moment (cert/lambda_min.hpp): both enclosures are proven,
-  // so they must intersect; the truncation costs at most about 1e-36 of width.
-  const Dataset ds = tasks::generate_assoc(2, tasks::KeySpec{tasks::KeyKind::mixture, Rational(1, 2)}, 80, 6);
-  const LambdaMinEnclosure exact = lambda_min_of_coordinate(ds, 2, {});
-  const LambdaMinEnclosure dyadic = dyadic_lambda_min(ds, 2, {});
-  REQUIRE(exact.computed);
-  REQUIRE(dyadic.computed);
-  CHECK(dyadic.lower > 0);
-  CHECK(dyadic.lower <= dyadic.upper);
-  CHECK(std::max(exact.lower, dyadic.lower) <= std::min(exact.upper, dyadic.upper));
-  CHECK(dyadic.upper - dyadic.lower <= (exact.upper - exact.lower) + Rational(1, 1000000) * exact.upper);
-  CHECK(dyadic.method.find("Lemma B4") != std::string::npos);
-  // Coarse truncation widens the enclosure but keeps it valid.
-  const LambdaMinEnclosure coarse = dyadic_lambda_min(ds, 2, {}, 8);
-  CHECK(coarse.lower <= exact.upper);
-  CHECK(coarse.upper >= exact.lower);
-  CHECK(coarse.upper - coarse.lower > dyadic.upper - dyadic.lower);
-  // Singular data: [0, 0] exactly.
-  const Dataset orth = tasks::generate_assoc(2, tasks::KeySpec{tasks::KeyKind::orthogonal, 1}, 10, 6);
-  const LambdaMinEnclosure zero = dyadic_lambda_min(orth, 2, {});  // 10 rows < D = 40
-  CHECK(zero.lower == 0);
-  CHECK(zero.upper == 0);
-}

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "mhla/arith/scalar.hpp"
+#include "mhla/features/dataset.hpp"
 #include "mhla/linalg/matrix.hpp"
 
 namespace mhla {
@@ -33,5 +34,20 @@ struct DistinguishingInput {
 // nullopt only if max_candidates inputs were all orthogonal to v (never seen; a bug signal).
 std::optional<DistinguishingInput> distinguishing_input_search(const std::vector<Rational>& v, std::size_t d,
                                                                bool causal, std::size_t max_candidates = 100000);
+
+// A distinguishing input of the user's own length, built from the user's own samples: for the
+// first samples observing coordinate a (at most 16), the sample's Z (d x n) with one token
+// column t replaced by z_t + u, u running over `directions` (e.g. the missing directions of
+// advice.hpp), then the unit vectors e_l, then small random integer vectors (fixed seed), at
+// the sample's last observed position b for a (every t, b first). <v, phi(Z', b)> is computed
+// exactly over Q, so a returned input is verified. nullopt when none of the candidates is
+// distinguishing (e.g. single-token inputs and v orthogonal to every one-token row, Lemma C3):
+// callers then keep distinguishing_input_search's two-token input.
+// Preconditions: v.size() == feature_dim(ds.d), v != 0 (checked, Error(internal)).
+// Cost: O(n d^2 + D) exact operations per candidate, at most max_candidates. @proof C1
+std::optional<DistinguishingInput> distinguishing_input_from_data(const Dataset& ds, std::size_t a,
+                                                                  const std::vector<Rational>& v,
+                                                                  const std::vector<std::vector<Rational>>& directions,
+                                                                  std::size_t max_candidates = 400);
 
 }  // namespace mhla

@@ -15,7 +15,8 @@
 // Also checked: format/version, the dataset's SHA-256, d and feature_dim, each coordinate
 // exactly once, "rows" = the number of rows of Phi_a, "observed": false iff no row observes a,
 // and the top-level "identifiable" = AND over the observed coordinates.
-// Not checked here: "alternative_model"; the domain fields only by the _with_domain variants below.
+// The informational fields (alternative_model, lambda_min, advice): verify_informational.hpp.
+// The domain fields only by the _with_domain variants below.
 // Cost: O(D^3) word operations per minor witness; O(rows * D) rational products per kernel
 // witness, plus O(n d^2) per re-derived feature row.
 #pragma once

@@ -54,17 +54,8 @@ struct ExactDistance {
 // @proof B3
 ExactDistance exact_minimum_norm_distance(const Dataset& ds, const Model<Rational>& truth);
 
-// A rigorous enclosure of lambda_min(Lambda_a), Lambda_a = Phi_a^T Phi_a / rows, that stays cheap
-// when the rows have many different denominators (the exact Lambda_a then has entries of about
-// rows x (bits per denominator) bits: cert/lambda_min.hpp's second_moment is quadratic in N).
-// Every feature is truncated to a multiple of 2^-bits (error < 2^-bits); Lambda~ = the exact
-// second moment of the truncated rows (one power-of-two denominator) is enclosed by
-// enclose_lambda_min, and widened by D eps (2 B + 2 eps), eps = 2^-bits, B = max |truncated
-// feature|, which bounds ||Lambda - Lambda~||_F (Weyl's inequality; Lemma B4). The lower end is
-// clamped at 0 (Lambda is PSD). A kernel vector (rechecked) or rows < D give [0, 0] exactly
-// (lambda_min_of_coordinate). @proof B4
-LambdaMinEnclosure dyadic_lambda_min(const Dataset& ds, std::size_t a, const std::vector<Rational>& kernel_vector,
-                                     unsigned bits = 128);
+// lambda_min(Lambda_a): the enclosure of `mhla certify` (cert/lambda_min.hpp: lambda_min_of_coordinate,
+// the truncated-feature form of Lemma B4 by default).
 
 // The smallest eigenvalue of the symmetric matrix A (n x n row-major) by cyclic Jacobi, binary64.
 double jacobi_lambda_min(std::vector<double> A, std::size_t n);

@@ -30,6 +30,13 @@ Dataset read_dataset(const std::string& path);
 // The dataset in text (or .npz bytes); source_name names it in messages.
 Dataset parse_dataset_text(std::string_view text, const std::string& source_name);
 
+// Refuses (Error(bad_input), one line naming the file) a dataset in which no sample has a
+// target: certifying or learning from it would be vacuous. The message suggests the cause: a
+// forgotten "y" / Y, or a file of inputs only, which belongs to --domain (domain files need no
+// targets and are not checked here). For an .npz it states how Z was read, (N, n, d), and the
+// transposition to apply when the array is (N, d, n). text: the file's bytes (.npz or JSON).
+void require_targets(const Dataset& ds, std::string_view text, const std::string& source_name);
+
 // The dataset file document, exact strings; a sample with one target at its last position is
 // written with the "y" shorthand.
 OrderedJson dataset_json(const Dataset& ds);
