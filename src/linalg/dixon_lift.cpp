@@ -32,6 +32,42 @@ struct NmodMat {
   mp_limb_t& at(std::size_t i, std::size_t j) { return nmod_mat_entry(m, static_cast<slong>(i), static_cast<slong>(j)); }
 };
 
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=fast")
+namespace generic {
+#define KERNEL_VEC 2
+#include "kernels_dixon.inc"
+#undef KERNEL_VEC
+}  // namespace generic
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#pragma GCC optimize("fp-contract=fast")
+namespace avx2 {
+#define KERNEL_VEC 4
+#include "kernels_dixon.inc"
+#undef KERNEL_VEC
+}  // namespace avx2
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq,avx2,fma")
+#pragma GCC optimize("fp-contract=fast")
+namespace avx512 {
+#define KERNEL_VEC 8
+#include "kernels_dixon.inc"
+#undef KERNEL_VEC
+}  // namespace avx512
+#pragma GCC pop_options
+
+using MatmulFn = void (*)(std::size_t, std::size_t, const double*, const double*, std::size_t, double, double, double*,
+                          std::int64_t*);
+MatmulFn best_matmul() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return &avx512::matmul_chunked;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &avx2::matmul_chunked;
+  return &generic::matmul_chunked;
+}
+
 std::int64_t centred(std::uint64_t a, std::uint64_t q) {
   return a > q / 2 ? -static_cast<std::int64_t>(q - a) : static_cast<std::int64_t>(a);
 }
@@ -75,21 +111,24 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
   }
   if (p == 0) return std::nullopt;
   out.prime = p;
-  // The exact-product prime q < 2^62 (distinct from p) and the digit size b of A.
+  // The check prime q < 2^62 (distinct from p), and A in signed digits of b = 22 bits as
+  // binary64 matrices: with |x| <= (p - 1) / 2 < 2^22 a chunk of 256 products sums below 2^52.
   PrimeStream qs = PrimeStream::descending_below(std::uint64_t(1) << 62);
   std::uint64_t q = qs.next();
   if (q == p) q = qs.next();
+  if (p >= (std::uint64_t(1) << 23) || n >= (std::size_t(1) << 18))
+    fail(ErrorKind::internal, "dixon_solve: the lifting prime or the size is beyond the kernel's bounds");
   const std::size_t pbits = bits_u(p - 1), nbits = bits_u(n);
-  if (pbits + nbits + 8 > 61) fail(ErrorKind::internal, "dixon_solve: the lifting prime is too large");
-  const std::size_t b = 61 - pbits - nbits - 1;  // 2^b (p - 1) n <= 2^(61 - 1) < q / 2
+  constexpr std::size_t b = 22, kChunk = 256;
+  const double pd = static_cast<double>(p), pinv = 1.0 / pd;
+  const MatmulFn matmul = best_matmul();
   std::size_t abits = 0;
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < n; ++j) abits = std::max(abits, bit_length(A(i, j)));
   const std::size_t digits = std::max<std::size_t>(1, (abits + b - 1) / b);
-  std::vector<std::unique_ptr<NmodMat>> Ad;
+  std::vector<std::vector<double>> Ad(digits, std::vector<double>(n * n));
   {
     Integer mag, dig;
-    for (std::size_t m = 0; m < digits; ++m) Ad.push_back(std::make_unique<NmodMat>(n, n, q));
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t j = 0; j < n; ++j) {
         const int sign = mpz_sgn(raw(A(i, j)));
@@ -97,11 +136,15 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
         for (std::size_t m = 0; m < digits; ++m) {
           mpz_fdiv_r_2exp(raw(dig), raw(mag), b);
           mpz_fdiv_q_2exp(raw(mag), raw(mag), b);
-          const std::uint64_t v = mpz_get_ui(raw(dig));  // < 2^b < q
-          Ad[m]->at(i, j) = (sign < 0 && v != 0) ? q - v : v;
+          const double v = static_cast<double>(mpz_get_ui(raw(dig)));
+          Ad[m][i * n + j] = sign < 0 ? -v : v;
         }
       }
   }
+  std::vector<double> Cd(n * n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) Cd[i * n + j] = static_cast<double>(centred(Cinv->at(i, j), p));
+  Cinv.reset();
   // A x exactly fits Int128 when every |A x| < 2^126: bits(A) + bits(p) + bits(n) <= 125.
   const bool y128 = abits + pbits + nbits <= 125;
 
@@ -139,7 +182,11 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
 
   const double log2p = static_cast<double>(pbits);
   Progress progress("mhla learn", "lifting step", static_cast<std::size_t>(give_up_bits / std::max(1.0, log2p)) + 1, true);
-  NmodMat V(n, k, p), X(n, k, p), Yq(n, k, q);
+  // Column blocks of at most 64 right-hand sides, padded to a multiple of 8.
+  const std::size_t kb_max = 64;
+  std::vector<double> Vd, Xd, Ym;
+  std::vector<std::int64_t> Ye;
+  std::vector<std::int64_t> xs(n * k);  // x_s, centred
   std::vector<Int128> y(n * k);
   std::vector<Integer> ybig;
   std::size_t next_try = 1;
@@ -225,34 +272,44 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
     }
     if (static_cast<double>(bit_length(M)) > give_up_bits) return std::nullopt;
     progress.update(s, std::to_string(bit_length(M)) + " bits");
-    // x_s = C e_s mod p.
-    for (std::size_t c = 0; c < n * k; ++c) {
-      std::uint64_t r;
-      if (small) {
-        const Int128 v = e128[c] % static_cast<Int128>(p);
-        r = static_cast<std::uint64_t>(v < 0 ? v + static_cast<Int128>(p) : v);
-      } else {
-        r = mpz_fdiv_ui(raw(e[c]), p);
-      }
-      V.at(c / k, c % k) = r;
-    }
-    nmod_mat_mul(X.m, Cinv->m, V.m);
-    // y = A x_s exactly, digit by digit.
+    // x_s = C e_s mod p (centred), and y = A x_s exactly, digit by digit, per column block.
     if (y128) std::fill(y.begin(), y.end(), Int128(0));
     else ybig.assign(n * k, Integer(0));
-    for (std::size_t m = 0; m < digits; ++m) {
-      NmodMat Xq(n, k, q);
-      for (std::size_t c = 0; c < n * k; ++c) Xq.at(c / k, c % k) = X.at(c / k, c % k);  // < p < q
-      nmod_mat_mul(Yq.m, Ad[m]->m, Xq.m);
-      for (std::size_t c = 0; c < n * k; ++c) {
-        const std::int64_t v = centred(Yq.at(c / k, c % k), q);
-        if (y128) {
-          y[c] += static_cast<Int128>(v) * (static_cast<Int128>(1) << (b * m));
-        } else {
-          Integer t = v;
-          mpz_mul_2exp(raw(t), raw(t), b * m);
-          ybig[c] += t;
+    for (std::size_t t0 = 0; t0 < k; t0 += kb_max) {
+      const std::size_t kb = std::min(kb_max, k - t0), kp = (kb + 7) / 8 * 8;
+      Vd.assign(n * kp, 0.0);
+      Xd.resize(n * kp);
+      Ym.resize(n * kp);
+      Ye.resize(n * kp);
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t t = 0; t < kb; ++t) {
+          const std::size_t c = i * k + t0 + t;
+          std::uint64_t r;
+          if (small) {
+            const Int128 v = e128[c] % static_cast<Int128>(p);
+            r = static_cast<std::uint64_t>(v < 0 ? v + static_cast<Int128>(p) : v);
+          } else {
+            r = mpz_fdiv_ui(raw(e[c]), p);
+          }
+          Vd[i * kp + t] = static_cast<double>(centred(r, p));
         }
+      matmul(n, kp, Cd.data(), Vd.data(), kChunk - 1, pd, pinv, Xd.data(), nullptr);
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t t = 0; t < kb; ++t) xs[i * k + t0 + t] = static_cast<std::int64_t>(Xd[i * kp + t]);
+      for (std::size_t m = 0; m < digits; ++m) {
+        matmul(n, kp, Ad[m].data(), Xd.data(), kChunk, 0, 0, nullptr, Ye.data());
+        for (std::size_t i = 0; i < n; ++i)
+          for (std::size_t t = 0; t < kb; ++t) {
+            const std::size_t c = i * k + t0 + t;
+            const std::int64_t v = Ye[i * kp + t];
+            if (y128) {
+              y[c] += static_cast<Int128>(v) * (static_cast<Int128>(1) << (b * m));
+            } else {
+              Integer tv = v;
+              mpz_mul_2exp(raw(tv), raw(tv), b * m);
+              ybig[c] += tv;
+            }
+          }
       }
     }
     // e_{s+1} = (e_s - y) / p (exact: Lemma A6).
@@ -267,7 +324,8 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
         if (!mpz_divisible_ui_p(raw(e[c]), p)) fail(ErrorKind::internal, "dixon_solve: a lifting step is not exact");
         mpz_divexact_ui(raw(e[c]), raw(e[c]), p);
       }
-      mpz_addmul_ui(raw(chunk[c]), raw(pw), X.at(c / k, c % k));
+      if (xs[c] >= 0) mpz_addmul_ui(raw(chunk[c]), raw(pw), static_cast<unsigned long>(xs[c]));
+      else mpz_submul_ui(raw(chunk[c]), raw(pw), static_cast<unsigned long>(-xs[c]));
     }
     if (!small) try_small();
     pw *= p;

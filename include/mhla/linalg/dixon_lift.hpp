@@ -8,9 +8,11 @@
 // computes x_s = C e_s mod p (entries in [0, p)) and e_{s+1} = (e_s - A x_s) / p, an exact
 // division since A x_s = e_s mod p. By induction A X_s = B - p^s e_s with
 // X_s = sum_{j<s} x_j p^j, so X_s = A^{-1} B mod p^s, and |e_s| <= |B| / p^s + n |A| stays
-// bounded. The product A x_s is formed exactly from images mod a second prime q ~ 2^62: A is
-// split into signed digit matrices A = sum_m 2^{b m} A_m with |A_m| < 2^b and
-// 2^b (p - 1) n < q / 2, so each A_m x_s is the centred residue of its image mod q.
+// bounded. Digits x_s are taken centred, |x_s| <= (p - 1) / 2 < 2^22 (p < 2^23). Both
+// products run in binary64 on integers: C e_s with a centred reduction after every 255
+// products (each below 2^44), and A x_s exactly with A split into signed digit matrices
+// A = sum_m 2^(22 m) A_m, |A_m| < 2^22, whose chunks of 256 products sum below 2^52 and are
+// accumulated in int64, then combined in Int128 (GMP when bits(A) + bits(p) + bits(n) > 125).
 // Reconstruction (Lemma A7): after step s (modulus M = p^s), a common denominator den is
 // reconstructed from the entries in turn (the running den is multiplied in first, so once it
 // is the full denominator every later entry is an integer at once); an entry is accepted when
@@ -20,9 +22,11 @@
 // M > 2^21 N_max den (N_max, den its largest numerator and denominator: Lemma A7), so the
 // search stops with nullopt when bits(M) passes give_up_bits (2 x Hadamard bound + margin,
 // chosen by the caller), or when 8 primes in a row are singular.
-// Preconditions (checked, Error(internal)): A square, B with A's row count.
-// Cost: the inverse mod p (FLINT nmod_mat_inv, O(n^3)); per step two n x n by n x k products
-// mod word primes per digit of A plus O(n k) big-integer operations; about
+// Preconditions (checked, Error(internal)): A square, B with A's row count; every prime of
+// the stream below 2^23 (PrimeStream::standard() and tiny() are); n < 2^18.
+// Cost: the inverse mod p (FLINT nmod_mat_inv, O(n^3)); per step 1 + digits(A) binary64
+// n x n by n x k products (our kernel, AVX-512 / AVX2 / SSE2 chosen at run time) plus O(n k)
+// big-integer operations; about
 // (bits(num) + bits(den) + 20) / log2 p steps; the exact check O(n^2 k) products of a word
 // by a numerator. Progress lines "mhla learn: lifting step s of ~S" after two seconds.
 #pragma once
