@@ -327,9 +327,8 @@ bool kernel_annihilates(const Problem& pb, const std::vector<Rational>& v) {
 }
 
 // w = sum_q coef_q scale_q num_{R_q} (exact), a row-space combination, over coef's denominator.
-CommonDenominator combine_rows(const Problem& pb, const std::vector<std::size_t>& R, std::span<const Rational> coef,
+CommonDenominator combine_rows(const Problem& pb, const std::vector<std::size_t>& R, const CommonDenominator& c,
                                const std::vector<Integer>& scale) {
-  const CommonDenominator c = over_common_denominator(coef);
   CommonDenominator w;
   w.num.assign(pb.D, Integer(0));
   w.den = c.den;
@@ -344,6 +343,20 @@ CommonDenominator combine_rows(const Problem& pb, const std::vector<std::size_t>
   }
   w.finish();
   return w;
+}
+
+CommonDenominator combine_rows(const Problem& pb, const std::vector<std::size_t>& R, std::span<const Rational> coef,
+                               const std::vector<Integer>& scale) {
+  return combine_rows(pb, R, over_common_denominator(coef), scale);
+}
+
+// Column t of the row-major n x k matrix num, over den (not reduced).
+CommonDenominator column_over(const std::vector<Integer>& num, std::size_t t, std::size_t k, const Integer& den) {
+  CommonDenominator c;
+  c.den = den;
+  for (std::size_t i = t; i < num.size(); i += k) c.num.push_back(num[i]);
+  c.finish();
+  return c;
 }
 
 std::vector<Rational> to_rationals(const CommonDenominator& w) {
@@ -670,8 +683,8 @@ struct Solver {
     // itself (Lemma E5), nothing more to check, and the loss is ||y||^2 - w . Phi^T y with
     // Phi^T y = T_t / (L^2 Ly_t). Otherwise w = P_R^T x / L and the normal equations are
     // checked over Q (Lemma E4).
-    auto verify_solved = [&](const std::vector<Rational>& xt, std::size_t t) {
-      CommonDenominator wt = dir ? over_common_denominator(xt) : combine_rows(pb, R, xt, scale);
+    auto verify_solved = [&](const CommonDenominator& xt, std::size_t t) {
+      CommonDenominator wt = dir ? xt : combine_rows(pb, R, xt, scale);
       bool normal = true;
       if (dir) {
         Integer wT = 0;
@@ -708,7 +721,7 @@ struct Solver {
           all = false;
           continue;
         }
-        verify_solved(std::vector<Rational>(xt.begin(), xt.end()), t);
+        verify_solved(xc, t);
       }
       return all ? Decision::done : Decision::more_primes;
     };
@@ -727,10 +740,8 @@ struct Solver {
         for (std::size_t t = 0; t < k; ++t) {
           lifting_steps[todo[t]] = sol->steps;
           kernel[todo[t]] = "dixon";
-          std::vector<Rational> x(r);
-          const Integer dt = sol->den * Ly[t];
-          for (std::size_t a = 0; a < r; ++a) x[a] = Rational(sol->num[a * k + t], dt);
-          verify_solved(x, t);
+          // x_t = num_t / (den Ly_t), not reduced (to_rationals reduces w once)
+          verify_solved(column_over(sol->num, t, k, sol->den * Ly[t]), t);
         }
       }
     }

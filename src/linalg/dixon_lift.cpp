@@ -59,7 +59,7 @@ namespace avx512 {
 }  // namespace avx512
 #pragma GCC pop_options
 
-using MatmulFn = void (*)(std::size_t, std::size_t, const double*, const double*, std::size_t, double, double, double*,
+using MatmulFn = void (*)(std::size_t, std::size_t, const float*, const double*, std::size_t, double, double, double*,
                           std::int64_t*);
 MatmulFn best_matmul() {
   __builtin_cpu_init();
@@ -126,7 +126,7 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < n; ++j) abits = std::max(abits, bit_length(A(i, j)));
   const std::size_t digits = std::max<std::size_t>(1, (abits + b - 1) / b);
-  std::vector<std::vector<double>> Ad(digits, std::vector<double>(n * n));
+  std::vector<std::vector<float>> Ad(digits, std::vector<float>(n * n));
   {
     Integer mag, dig;
     for (std::size_t i = 0; i < n; ++i)
@@ -136,14 +136,14 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
         for (std::size_t m = 0; m < digits; ++m) {
           mpz_fdiv_r_2exp(raw(dig), raw(mag), b);
           mpz_fdiv_q_2exp(raw(mag), raw(mag), b);
-          const double v = static_cast<double>(mpz_get_ui(raw(dig)));
+          const float v = static_cast<float>(mpz_get_ui(raw(dig)));  // < 2^22: exact
           Ad[m][i * n + j] = sign < 0 ? -v : v;
         }
       }
   }
-  std::vector<double> Cd(n * n);
+  std::vector<float> Cd(n * n);  // centred, below 2^22: exact in binary32
   for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < n; ++j) Cd[i * n + j] = static_cast<double>(centred(Cinv->at(i, j), p));
+    for (std::size_t j = 0; j < n; ++j) Cd[i * n + j] = static_cast<float>(centred(Cinv->at(i, j), p));
   Cinv.reset();
   // A x exactly fits Int128 when every |A x| < 2^126: bits(A) + bits(p) + bits(n) <= 125.
   const bool y128 = abits + pbits + nbits <= 125;
@@ -153,7 +153,22 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t t = 0; t < k; ++t) e[i * k + t] = B(i, t);
   std::vector<Int128> e128;
-  bool small = false;
+  std::vector<std::int64_t> e64;
+  bool small = false, tiny = false;
+  // int64 mode: one digit of A and |A x| < 2^61, so e - y stays below 2^62; the exact division
+  // by the odd prime p is a multiplication by p^{-1} mod 2^64, confirmed by q p == e - y.
+  const bool y64 = digits == 1 && abits + 22 + nbits <= 61 && (p & 1) == 1;
+  std::uint64_t pinv64 = p;
+  for (int it = 0; it < 6; ++it) pinv64 *= 2 - p * pinv64;  // Newton: p pinv64 = 1 mod 2^64
+  auto try_tiny = [&] {
+    if (!y64) return;
+    for (const Int128& v : e128)
+      if (v >= (static_cast<Int128>(1) << 60) || v <= -(static_cast<Int128>(1) << 60)) return;
+    e64.resize(n * k);
+    for (std::size_t c = 0; c < n * k; ++c) e64[c] = static_cast<std::int64_t>(e128[c]);
+    tiny = true;
+    e128.clear();
+  };
   auto try_small = [&] {
     if (!y128) return;
     for (const Integer& v : e)
@@ -285,7 +300,10 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
         for (std::size_t t = 0; t < kb; ++t) {
           const std::size_t c = i * k + t0 + t;
           std::uint64_t r;
-          if (small) {
+          if (tiny) {
+            const std::int64_t v = e64[c] % static_cast<std::int64_t>(p);
+            r = static_cast<std::uint64_t>(v < 0 ? v + static_cast<std::int64_t>(p) : v);
+          } else if (small) {
             const Int128 v = e128[c] % static_cast<Int128>(p);
             r = static_cast<std::uint64_t>(v < 0 ? v + static_cast<Int128>(p) : v);
           } else {
@@ -302,7 +320,13 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
           for (std::size_t t = 0; t < kb; ++t) {
             const std::size_t c = i * k + t0 + t;
             const std::int64_t v = Ye[i * kp + t];
-            if (y128) {
+            if (tiny) {
+              const std::int64_t dlt = e64[c] - v;
+              const std::int64_t qt = static_cast<std::int64_t>(static_cast<std::uint64_t>(dlt) * pinv64);
+              if (static_cast<Int128>(qt) * static_cast<Int128>(p) != static_cast<Int128>(dlt))
+                fail(ErrorKind::internal, "dixon_solve: a lifting step is not exact");
+              e64[c] = qt;
+            } else if (y128) {
               y[c] += static_cast<Int128>(v) * (static_cast<Int128>(1) << (b * m));
             } else {
               Integer tv = v;
@@ -314,7 +338,9 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
     }
     // e_{s+1} = (e_s - y) / p (exact: Lemma A6).
     for (std::size_t c = 0; c < n * k; ++c) {
-      if (small) {
+      if (tiny) {
+        // done above, digit by digit (one digit)
+      } else if (small) {
         const Int128 d = e128[c] - y[c];
         if (d % static_cast<Int128>(p) != 0) fail(ErrorKind::internal, "dixon_solve: a lifting step is not exact");
         e128[c] = d / static_cast<Int128>(p);
@@ -328,6 +354,7 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
       else mpz_submul_ui(raw(chunk[c]), raw(pw), static_cast<unsigned long>(-xs[c]));
     }
     if (!small) try_small();
+    else if (!tiny) try_tiny();
     pw *= p;
     M *= p;
     if (++in_chunk == chunk_len) flush();
