@@ -11,11 +11,13 @@
 #include <span>
 #include <string>
 
+#include "mhla/linalg/dixon_lift.hpp"
 #include "mhla/linalg/echelon_mod_p.hpp"
 #include "mhla/linalg/rank_certified.hpp"
 #include "mhla/modp/crt.hpp"
 #include "mhla/modp/rational_reconstruct.hpp"
 #include "mhla/modp/reduce.hpp"
+#include "mhla/support/progress.hpp"
 
 namespace mhla {
 namespace {
@@ -210,7 +212,7 @@ struct Engine {
   std::size_t primes_used = 0, unlucky_primes = 0;
 };
 
-enum class Progress { done, more_primes };
+enum class Decision { done, more_primes };
 
 // CRT and rational reconstruction with early termination (Lemma E4): the concatenated solution
 // vector is reconstructed after good primes (after every prime while reconstruction succeeds,
@@ -221,7 +223,7 @@ enum class Progress { done, more_primes };
 // reconstruction of the true solution is guaranteed (Lemma E4(c)).
 void solve_multimodular(Engine& eng, std::size_t n, std::size_t k,
                         const std::function<std::optional<Residues>(const PrimeField&)>& image,
-                        const std::function<Progress(const std::vector<Rational>&)>& verify, double hadamard_bits,
+                        const std::function<Decision(const std::vector<Rational>&)>& verify, double hadamard_bits,
                         std::optional<std::pair<std::uint64_t, Residues>> first = {}) {
   if (n == 0) {
     verify(std::vector<Rational>{});
@@ -230,6 +232,7 @@ void solve_multimodular(Engine& eng, std::size_t n, std::size_t k,
   CrtVector acc;
   std::size_t good = 0, next_try = 1, unlucky = 0;
   const double give_up_bits = 2 * hadamard_bits + 66;
+  mhla::Progress progress("mhla learn", "prime", static_cast<std::size_t>(give_up_bits / 22) + 1, true);
   if (first) {
     crt_combine(acc, PrimeField(first->first), first->second);
     ++good;
@@ -242,13 +245,14 @@ void solve_multimodular(Engine& eng, std::size_t n, std::size_t k,
         // Checking costs little when the candidate is wrong (it fails at its first violated
         // row), so every successful reconstruction is checked (right-hand sides already decided
         // are skipped): small exact solutions are found after one prime.
-        if (verify(*cand) == Progress::done) return;
+        if (verify(*cand) == Decision::done) return;
         next_try = good + 1;
       } else {
         next_try = good + std::max<std::size_t>(1, good / 4);  // geometric: O(log) attempts
       }
     }
     if (static_cast<double>(bit_length(acc.modulus)) > give_up_bits || unlucky > 64 + 4 * good) return;
+    progress.update(good, std::to_string(bit_length(acc.modulus)) + " bits");
     const PrimeField F(eng.primes.next());
     const std::optional<Residues> aug = image(F);
     const std::optional<Residues> x = aug ? solve_mod_p(F, n, k, *aug) : std::nullopt;
@@ -323,9 +327,8 @@ bool kernel_annihilates(const Problem& pb, const std::vector<Rational>& v) {
 }
 
 // w = sum_q coef_q scale_q num_{R_q} (exact), a row-space combination, over coef's denominator.
-CommonDenominator combine_rows(const Problem& pb, const std::vector<std::size_t>& R, std::span<const Rational> coef,
+CommonDenominator combine_rows(const Problem& pb, const std::vector<std::size_t>& R, const CommonDenominator& c,
                                const std::vector<Integer>& scale) {
-  const CommonDenominator c = over_common_denominator(coef);
   CommonDenominator w;
   w.num.assign(pb.D, Integer(0));
   w.den = c.den;
@@ -342,11 +345,136 @@ CommonDenominator combine_rows(const Problem& pb, const std::vector<std::size_t>
   return w;
 }
 
+CommonDenominator combine_rows(const Problem& pb, const std::vector<std::size_t>& R, std::span<const Rational> coef,
+                               const std::vector<Integer>& scale) {
+  return combine_rows(pb, R, over_common_denominator(coef), scale);
+}
+
+// Column t of the row-major n x k matrix num, over den (not reduced).
+CommonDenominator column_over(const std::vector<Integer>& num, std::size_t t, std::size_t k, const Integer& den) {
+  CommonDenominator c;
+  c.den = den;
+  for (std::size_t i = t; i < num.size(); i += k) c.num.push_back(num[i]);
+  c.finish();
+  return c;
+}
+
 std::vector<Rational> to_rationals(const CommonDenominator& w) {
   std::vector<Rational> out;
   out.reserve(w.num.size());
   for (const Integer& x : w.num) out.emplace_back(x, w.den);
   return out;
+}
+
+// ---- Exact Gram products ----
+
+// S = B^T B (r x r) and T = Yn B (k x r, T(t, a) = sum_i Yn(t, i) B(i, a)) exactly, for the
+// N x r integer matrix B given by entry(i, a). Fast path: when every |B| < 2^bb with
+// 2 bb + bits(N) <= 52, every partial sum of S is an integer below 2^52 and binary64 holds it
+// exactly; Yn is split into signed digits of c = 52 - bb - bits(N) bits so that every partial
+// sum of T's digit products is exact too. Otherwise GMP. Cost: N r^2 / 2 + N r k digits
+// multiply-adds.
+template <class Entry>
+void gram_exact(std::size_t N, std::size_t r, const Entry& entry, const Matrix<Integer>& Yn, Matrix<Integer>& S,
+                Matrix<Integer>& T) {
+  const std::size_t k = Yn.rows(), nbits = detail::bits_of_count(N);
+  S = Matrix<Integer>(r, r);
+  T = Matrix<Integer>(k, r);
+  const std::size_t bb_max = nbits >= 50 ? 0 : (52 - nbits) / 2;
+  std::vector<double> Bd(N * r);
+  bool fast = bb_max >= 2;
+  for (std::size_t i = 0; i < N && fast; ++i)
+    for (std::size_t a = 0; a < r && fast; ++a) {
+      const Integer v = entry(i, a);
+      if (bit_length(v) > bb_max) fast = false;
+      else Bd[i * r + a] = static_cast<double>(static_cast<std::int64_t>(v));
+    }
+  if (!fast) {
+    Bd = {};
+    Matrix<Integer> B(N, r);
+    for (std::size_t i = 0; i < N; ++i)
+      for (std::size_t a = 0; a < r; ++a) B(i, a) = entry(i, a);
+    for (std::size_t a = 0; a < r; ++a)
+      for (std::size_t b = a; b < r; ++b) {
+        Integer s = 0;
+        for (std::size_t i = 0; i < N; ++i) mpz_addmul(raw(s), raw(B(i, a)), raw(B(i, b)));
+        S(a, b) = s;
+        S(b, a) = std::move(s);
+      }
+    for (std::size_t t = 0; t < k; ++t)
+      for (std::size_t a = 0; a < r; ++a) {
+        Integer s = 0;
+        for (std::size_t i = 0; i < N; ++i) mpz_addmul(raw(s), raw(B(i, a)), raw(Yn(t, i)));
+        T(t, a) = std::move(s);
+      }
+    return;
+  }
+  std::size_t bb = 0;
+  for (double v : Bd) bb = std::max(bb, v == 0 ? std::size_t(0) : static_cast<std::size_t>(std::ilogb(std::fabs(v))) + 1);
+  std::vector<double> Sd(r * r, 0.0);
+  constexpr std::size_t TA = 32, TB = 512;
+  for (std::size_t a0 = 0; a0 < r; a0 += TA) {
+    const std::size_t a1 = std::min(r, a0 + TA);
+    for (std::size_t b0 = 0; b0 < r; b0 += TB) {
+      const std::size_t b1 = std::min(r, b0 + TB);
+      if (b1 <= a0) continue;
+      for (std::size_t i = 0; i < N; ++i) {
+        const double* Bi = &Bd[i * r];
+        for (std::size_t a = a0; a < a1; ++a) {
+          const double ba = Bi[a];
+          if (ba == 0) continue;
+          double* Sa = &Sd[a * r];
+          for (std::size_t b = std::max(b0, a); b < b1; ++b) Sa[b] += ba * Bi[b];
+        }
+      }
+    }
+  }
+  for (std::size_t a = 0; a < r; ++a)
+    for (std::size_t b = a; b < r; ++b) {
+      S(a, b) = static_cast<std::int64_t>(Sd[a * r + b]);
+      if (b != a) S(b, a) = S(a, b);
+    }
+  Sd = {};
+  // T by digits of Yn.
+  const std::size_t c = 52 - bb - nbits;
+  std::size_t ybits = 0;
+  for (std::size_t t = 0; t < k; ++t)
+    for (std::size_t i = 0; i < N; ++i) ybits = std::max(ybits, bit_length(Yn(t, i)));
+  const std::size_t digits = std::max<std::size_t>(1, (ybits + c - 1) / c);
+  std::vector<double> Yd(N * k), Td(r * k);
+  std::vector<Integer> rest(N * k);
+  for (std::size_t i = 0; i < N; ++i)
+    for (std::size_t t = 0; t < k; ++t) rest[i * k + t] = Yn(t, i);
+  Integer dig, part;
+  for (std::size_t m = 0; m < digits; ++m) {
+    for (std::size_t e = 0; e < N * k; ++e) {  // the low c bits of |rest|, signed
+      const int sg = mpz_sgn(raw(rest[e]));
+      mpz_abs(raw(dig), raw(rest[e]));
+      mpz_fdiv_r_2exp(raw(dig), raw(dig), c);
+      const double v = static_cast<double>(mpz_get_ui(raw(dig)));
+      Yd[e] = sg < 0 ? -v : v;
+      if (sg < 0) mpz_neg(raw(dig), raw(dig));
+      rest[e] -= dig;
+      mpz_fdiv_q_2exp(raw(rest[e]), raw(rest[e]), c);  // exact: rest - dig is a multiple of 2^c
+    }
+    std::fill(Td.begin(), Td.end(), 0.0);
+    for (std::size_t i = 0; i < N; ++i) {
+      const double* Bi = &Bd[i * r];
+      const double* Yi = &Yd[i * k];
+      for (std::size_t a = 0; a < r; ++a) {
+        const double ba = Bi[a];
+        if (ba == 0) continue;
+        double* Ta = &Td[a * k];
+        for (std::size_t t = 0; t < k; ++t) Ta[t] += ba * Yi[t];
+      }
+    }
+    for (std::size_t a = 0; a < r; ++a)
+      for (std::size_t t = 0; t < k; ++t) {
+        part = static_cast<std::int64_t>(Td[a * k + t]);
+        mpz_mul_2exp(raw(part), raw(part), c * m);
+        T(t, a) += part;
+      }
+  }
 }
 
 // ---- The solver ----
@@ -357,6 +485,10 @@ struct Solver {
   Engine eng;
   std::vector<std::optional<std::vector<Rational>>> w;  // accepted solutions per right-hand side
   std::vector<std::string> path;
+  std::vector<std::optional<Rational>> loss;  // set when the path proved it cheaply (Lemma E5)
+  std::vector<std::size_t> estimated_bits, lifting_steps;
+  std::vector<std::string> kernel;  // "crt" or "dixon"
+  double dixon_min_bits = 256;      // ModularOptions::dixon_min_bits: answers estimated larger go to Dixon
 
   std::size_t profile_cols() const { return method == LearnMethod::primal ? pb.D : pb.N; }
 
@@ -480,7 +612,7 @@ struct Solver {
           path[rhs[t]] = "consistent";
         }
       }
-      return all ? Progress::done : Progress::more_primes;
+      return all ? Decision::done : Decision::more_primes;
     };
     solve_multimodular(eng, r, k, image, verify, hadamard_bits(row_bits, r), std::make_pair(F0.p, first));
     for (std::size_t t = 0; t < k; ++t)
@@ -508,26 +640,16 @@ struct Solver {
     }
     // B = the N x r matrix whose Gram matrix is the system: primal direct B = P (then
     // P^T P w = L P^T y); otherwise B = P P_R^T (then B^T B b = L^2 B^T y, w = P_R^T b / L).
-    Matrix<Integer> B(pb.N, r);
-    for (std::size_t i = 0; i < pb.N; ++i)
-      for (std::size_t q = 0; q < r; ++q) B(i, q) = dir ? f[i] * pb.num(i, q) : f[i] * f[R[q]] * pb.kernel(i, R[q]);
-    // S = B^T B (shared); t_a = B^T Yn_a. System per right-hand side: Ly S x = c L^e B^T Yn.
-    Matrix<Integer> S(r, r);
-    for (std::size_t a = 0; a < r; ++a)
-      for (std::size_t b = a; b < r; ++b) {
-        Integer s = 0;
-        for (std::size_t i = 0; i < pb.N; ++i) mpz_addmul(raw(s), raw(B(i, a)), raw(B(i, b)));
-        S(a, b) = s;
-        S(b, a) = std::move(s);
-      }
+    // S = B^T B (shared) and T(t, a) = Lpow (B^T Yn_t)[a], formed exactly (gram_exact).
+    auto entry = [&](std::size_t i, std::size_t q) {
+      return dir ? f[i] * pb.num(i, q) : f[i] * f[R[q]] * pb.kernel(i, R[q]);
+    };
+    Matrix<Integer> S, T;
+    gram_exact(pb.N, r, entry, Yn, S, T);
     const Integer Lpow = dir ? L : L * L;
-    Matrix<Integer> T(k, r);  // T(t, a) = Lpow (B^T Yn_t)[a]
-    for (std::size_t t = 0; t < k; ++t)
-      for (std::size_t a = 0; a < r; ++a) {
-        Integer s = 0;
-        for (std::size_t i = 0; i < pb.N; ++i) mpz_addmul(raw(s), raw(B(i, a)), raw(Yn(t, i)));
-        T(t, a) = s * Lpow;
-      }
+    if (Lpow != 1)
+      for (std::size_t t = 0; t < k; ++t)
+        for (std::size_t a = 0; a < r; ++a) T(t, a) *= Lpow;
     // S x_t = T_t / Ly_t; as one system with k right-hand sides over Q.
     std::vector<std::size_t> row_bits(r);
     std::size_t tbits = 0;
@@ -557,6 +679,32 @@ struct Solver {
     std::vector<Integer> scale(r);
     for (std::size_t q = 0; q < r; ++q) scale[q] = f[R[q]];
     std::vector<int> state(k, 0);
+    // x_t solves Ly_t S x = T_t exactly. Primal with |R| = D: that is Phi^T Phi w = Phi^T y
+    // itself (Lemma E5), nothing more to check, and the loss is ||y||^2 - w . Phi^T y with
+    // Phi^T y = T_t / (L^2 Ly_t). Otherwise w = P_R^T x / L and the normal equations are
+    // checked over Q (Lemma E4).
+    auto verify_solved = [&](const CommonDenominator& xt, std::size_t t) {
+      CommonDenominator wt = dir ? xt : combine_rows(pb, R, xt, scale);
+      bool normal = true;
+      if (dir) {
+        Integer wT = 0;
+        for (std::size_t a = 0; a < r; ++a) mpz_addmul(raw(wT), raw(wt.num[a]), raw(T(t, a)));
+        Rational yy = 0;
+        for (const Rational& v : pb.rows.y[todo[t]]) yy += v * v;
+        loss[todo[t]] = yy - Rational(wT, wt.den * L * L * Ly[t]);
+      } else {
+        wt.den *= L;  // w = P_R^T b / L
+        const std::vector<Rational> pw = phi_times(pb, wt);
+        std::vector<Rational> res(pb.N);
+        for (std::size_t i = 0; i < pb.N; ++i) res[i] = pw[i] - pb.rows.y[todo[t]][i];
+        normal = method == LearnMethod::primal ? phi_transpose_annihilates(pb, res) : kernel_annihilates(pb, res);
+      }
+      state[t] = normal ? 1 : 2;  // 2: R was not a basis of the row space (an unlucky prime)
+      if (normal) {
+        w[todo[t]] = to_rationals(wt);
+        path[todo[t]] = "normal-equations";
+      }
+    };
     auto verify = [&](const std::vector<Rational>& x) {
       bool all = true;
       for (std::size_t t = 0; t < k; ++t) {
@@ -573,22 +721,31 @@ struct Solver {
           all = false;
           continue;
         }
-        CommonDenominator wt = dir ? xc : combine_rows(pb, R, xt, scale);
-        if (!dir) wt.den *= L;  // w = P_R^T b / L
-        const std::vector<Rational> pw = phi_times(pb, wt);
-        std::vector<Rational> res(pb.N);
-        for (std::size_t i = 0; i < pb.N; ++i) res[i] = pw[i] - pb.rows.y[todo[t]][i];
-        const bool normal =
-            method == LearnMethod::primal ? phi_transpose_annihilates(pb, res) : kernel_annihilates(pb, res);
-        state[t] = normal ? 1 : 2;  // 2: R was not a basis of the row space (an unlucky prime)
-        if (normal) {
-          w[todo[t]] = to_rationals(wt);
-          path[todo[t]] = "normal-equations";
+        verify_solved(xc, t);
+      }
+      return all ? Decision::done : Decision::more_primes;
+    };
+    const double hb = hadamard_bits(row_bits, r);
+    for (std::size_t t = 0; t < k; ++t) estimated_bits[todo[t]] = static_cast<std::size_t>(hb);
+    // Dixon when the answer may be large (Lemma E5): one inverse mod p, then lifting; its
+    // result solves S X = T^T exactly (checked inside dixon_solve), hence Ly S x = T.
+    bool lifted = false;
+    if (r > 0 && hb > dixon_min_bits) {
+      Matrix<Integer> Tt(r, k);
+      for (std::size_t t = 0; t < k; ++t)
+        for (std::size_t a = 0; a < r; ++a) Tt(a, t) = T(t, a);
+      const std::optional<DixonSolution> sol = dixon_solve(S, Tt, eng.primes, 2 * hb + 66);
+      if (sol) {
+        lifted = true;
+        for (std::size_t t = 0; t < k; ++t) {
+          lifting_steps[todo[t]] = sol->steps;
+          kernel[todo[t]] = "dixon";
+          // x_t = num_t / (den Ly_t), not reduced (to_rationals reduces w once)
+          verify_solved(column_over(sol->num, t, k, sol->den * Ly[t]), t);
         }
       }
-      return all ? Progress::done : Progress::more_primes;
-    };
-    solve_multimodular(eng, r, k, image, verify, hadamard_bits(row_bits, r));
+    }
+    if (!lifted) solve_multimodular(eng, r, k, image, verify, hb);
     std::vector<std::size_t> rest;
     for (std::size_t t = 0; t < k; ++t)
       if (state[t] != 1) rest.push_back(todo[t]);
@@ -689,7 +846,7 @@ void record_sizes(const std::vector<Rational>& w, SolveReport& report) {
   }
 }
 
-// @proof E4
+// @proof E4 @proof E5
 std::vector<std::optional<LeastSquares>> least_squares_modular(const CompactRows& rows, LearnMethod method,
                                                                std::vector<SolveReport>& reports,
                                                                ModularOptions options) {
@@ -718,7 +875,9 @@ std::vector<std::optional<LeastSquares>> least_squares_modular(const CompactRows
     return out;
   }
   Solver solver{pb, method, Engine{options.primes}, std::vector<std::optional<std::vector<Rational>>>(k),
-                std::vector<std::string>(k)};
+                std::vector<std::string>(k), std::vector<std::optional<Rational>>(k),
+                std::vector<std::size_t>(k, 0), std::vector<std::size_t>(k, 0), std::vector<std::string>(k, "crt"),
+                options.dixon_min_bits};
   std::vector<std::size_t> todo(k);
   for (std::size_t a = 0; a < k; ++a) todo[a] = a;
   std::size_t rank_mod_p = 0;
@@ -750,7 +909,9 @@ std::vector<std::optional<LeastSquares>> least_squares_modular(const CompactRows
     ls.nullspace = common.nullspace;
     ls.nullspace_computed = common.nullspace_computed;
     ls.loss = 0;
-    if (solver.path[a] != "consistent") {  // consistent: Phi w = y was checked on every row, loss 0
+    if (solver.loss[a]) {
+      ls.loss = *solver.loss[a];
+    } else if (solver.path[a] != "consistent") {  // consistent: Phi w = y was checked on every row, loss 0
       const std::vector<Rational> pw = phi_times(pb, over_common_denominator(ls.w));
       for (std::size_t i = 0; i < N; ++i) {
         const Rational e = pw[i] - rows.y[a][i];
@@ -758,6 +919,9 @@ std::vector<std::optional<LeastSquares>> least_squares_modular(const CompactRows
       }
     }
     reports[a].path = solver.path[a];
+    reports[a].kernel = solver.kernel[a];
+    reports[a].lifting_steps = solver.lifting_steps[a];
+    reports[a].estimated_bits = solver.estimated_bits[a];
     record_sizes(ls.w, reports[a]);
     out[a] = std::move(ls);
   }

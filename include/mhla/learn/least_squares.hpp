@@ -64,6 +64,12 @@ struct SolveReport {
   std::size_t primes_used = 0;  // good primes whose images were combined (all attempts)
   std::size_t unlucky_primes = 0;
   std::size_t max_numerator_bits = 0, max_denominator_bits = 0;  // of the entries of w
+  // The square-system solver of the modular path: "crt" (one elimination per prime, CRT and
+  // reconstruction) or "dixon" (one inverse mod p, p-adic lifting; dixon_lift.hpp); empty
+  // for the reference path and for no rows.
+  std::string kernel;
+  std::size_t lifting_steps = 0;   // dixon: lifting steps
+  std::size_t estimated_bits = 0;  // log2 of the Hadamard bound of the last square system solved
 };
 
 // One row of Phi in kernel form: the Gram matrix G (G_b when causal) and the token z_b, so

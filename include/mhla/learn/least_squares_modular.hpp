@@ -22,6 +22,15 @@
 // the last column), the images are combined by CRT and reconstructed, and every candidate that
 // reconstruction yields is checked at once (a wrong one fails at its first violated row, so
 // checking early is cheap; small exact solutions are accepted after one prime).
+// Large answers (agnostic data: noisy or float-rounded targets; Lemma E5): the normal matrix
+// S = B^T B and T = L^e B^T Yn are formed exactly from the integer rows (binary64 while a bound
+// proves every partial sum exact, GMP beyond), and when the Hadamard estimate of the system
+// exceeds ModularOptions::dixon_min_bits it is solved by p-adic lifting (dixon_lift.hpp: one
+// inverse mod p for all right-hand sides, O(D^2 k) per step, early reconstruction with a
+// common denominator, exact check A num = den T); primal with rank D needs no further check
+// (S x = T is the normal equations) and its loss is ||y||^2 - w . Phi^T y. Lifting that gives
+// up falls back to the CRT loop below. SolveReport: kernel "dixon" / "crt", lifting_steps,
+// estimated_bits.
 // Verification (Lemma E4): the candidate solves its square system exactly; then Phi w = y on
 // every row (consistent path) or the normal equations Phi^T (Phi w - y) = 0 (primal) resp.
 // K (Phi w - y) = 0 (kernel; ker K = ker Phi^T), with w formed from the candidate exactly (so
@@ -70,6 +79,10 @@ Matrix<Rational> design_from_compact(const CompactRows& rows);
 struct ModularOptions {
   PrimeStream primes = PrimeStream::standard();
   std::size_t max_attempts = 4;
+  // Normal equations whose Hadamard estimate exceeds this many bits are solved by Dixon
+  // lifting (dixon_lift.hpp), the others by CRT (one elimination per prime). Tests set 0
+  // (always Dixon) or a huge value (always CRT) to compare the two.
+  double dixon_min_bits = 256;
 };
 
 // For each right-hand side y of rows, the minimum-norm least-squares solution of
@@ -77,7 +90,7 @@ struct ModularOptions {
 // (Lemma E4); nullopt for a right-hand side without a verified result within the attempts (the
 // caller falls back to the reference path). reports[k] describes right-hand side k.
 // nullspace_computed is true only when a deficiency had to be certified by kernel vectors.
-// @proof E4
+// @proof E4 @proof E5
 std::vector<std::optional<LeastSquares>> least_squares_modular(const CompactRows& rows, LearnMethod method,
                                                                std::vector<SolveReport>& reports,
                                                                ModularOptions options = {});
