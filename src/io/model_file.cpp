@@ -53,7 +53,7 @@ Model<Rational> parse_model_text(std::string_view text, const std::string& sourc
   // model's extras) are ignored by name.
   root.expect_keys({"format", "version", "d", "causal", "number_semantics", "heads"},
                    {"description", "comment", "learned", "trained", "approximate", "precision_bits", "head_count", "base_head_count",
-                    "base_loss", "alternative_loss", "differs_at"});
+                    "base", "base_loss", "alternative_loss", "differs_at"});
   const json::Located heads = root.member("heads");
   const std::size_t count = heads.array_size();
   for (std::size_t h = 0; h < count; ++h) {
