@@ -4,7 +4,9 @@
 // (heads_from_weights, which checks weights(model) == W itself) and, as a separate figure, a
 // repetition of that weight check (`mhla learn` relies on the one inside heads_from_weights).
 // Usage: bench_learn_solve DATASET [--method primal|kernel|auto] [--solver modular|reference] [--no-heads]
-// Prints one line: "parse_s P solve_s S heads_s H check_s C heads_count h num_bits b den_bits e path X primes n"
+// Prints one line: "parse_s P solve_s S heads_s H check_s C heads_count h num_bits b den_bits e path X primes n
+// kernel K steps s est_bits E" (kernel: crt / dixon; steps: Dixon lifting steps; est_bits: the
+// Hadamard estimate of the answer's size, log2)
 // (heads_s, check_s = -1 with --no-heads).
 #include <chrono>
 #include <cstdio>
@@ -60,15 +62,22 @@ int main(int argc, char** argv) {
     }
     check_s = since(t0);
   }
-  std::size_t nb = 0, db = 0, primes = 0;
-  std::string path;
+  std::size_t nb = 0, db = 0, primes = 0, steps = 0, est = 0;
+  std::string path, kernel;
   for (const CoordinateFit& c : fit.coordinates) {
     nb = std::max(nb, c.report.max_numerator_bits);
     db = std::max(db, c.report.max_denominator_bits);
     primes = std::max(primes, c.report.primes_used);
+    steps = std::max(steps, c.report.lifting_steps);
+    est = std::max(est, c.report.estimated_bits);
+    if (c.observed && !c.report.kernel.empty() && kernel.find(c.report.kernel) == std::string::npos)
+      kernel += (kernel.empty() ? "" : "+") + c.report.kernel;
     if (c.observed && path.find(c.report.path) == std::string::npos) path += (path.empty() ? "" : "+") + c.report.path;
   }
-  std::printf("parse_s %.3f solve_s %.3f heads_s %.3f check_s %.3f heads_count %zu num_bits %zu den_bits %zu path %s primes %zu\n",
-              parse_s, solve_s, heads_s, check_s, count, nb, db, path.c_str(), primes);
+  std::printf(
+      "parse_s %.3f solve_s %.3f heads_s %.3f check_s %.3f heads_count %zu num_bits %zu den_bits %zu path %s primes %zu "
+      "kernel %s steps %zu est_bits %zu\n",
+      parse_s, solve_s, heads_s, check_s, count, nb, db, path.c_str(), primes, kernel.empty() ? "-" : kernel.c_str(),
+      steps, est);
   return 0;
 }

@@ -3,7 +3,9 @@
 // coordinates at once, through the normal equations (FLINT has no least-squares routine):
 // G = Phi^T Phi (fmpz_mat_mul), B = Phi^T Y, then fmpq_mat_solve_fmpz_mat_dixon(X, G, B)
 // (p-adic lifting; G is nonsingular when Phi has full column rank).
-// Input: the int64 dumps of numpy_lstsq.py --dump PREFIX (PREFIX.phi: N x D, PREFIX.y: N x d).
+// Input: the dumps of numpy_lstsq.py --dump PREFIX (PREFIX.phi: N x D little-endian int64,
+// PREFIX.y: N x d decimal integers L y, L the targets' common denominator, which does not
+// change the solution's size: X = (Phi^T Phi)^{-1} Phi^T (L y) = L w).
 // Usage: flint_solve PREFIX N D d
 // Prints: "flint_s T gram_s G solve_s S num_bits b den_bits e" (-1 when G is singular).
 #include <flint/fmpq_mat.h>
@@ -43,7 +45,6 @@ int main(int argc, char** argv) {
   const std::string prefix = argv[1];
   const long N = std::atol(argv[2]), D = std::atol(argv[3]), d = std::atol(argv[4]);
   const std::vector<std::int64_t> phi = read_int64(prefix + ".phi", static_cast<std::size_t>(N * D));
-  const std::vector<std::int64_t> y = read_int64(prefix + ".y", static_cast<std::size_t>(N * d));
   fmpz_mat_t P, Pt, Y, G, B;
   fmpz_mat_init(P, N, D);
   fmpz_mat_init(Pt, D, N);
@@ -52,8 +53,18 @@ int main(int argc, char** argv) {
   fmpz_mat_init(B, D, d);
   for (long i = 0; i < N; ++i)
     for (long j = 0; j < D; ++j) fmpz_set_si(fmpz_mat_entry(P, i, j), phi[static_cast<std::size_t>(i * D + j)]);
+  FILE* yf = std::fopen((prefix + ".y").c_str(), "r");
+  if (!yf) {
+    std::fprintf(stderr, "flint_solve: cannot read %s.y\n", prefix.c_str());
+    return 2;
+  }
   for (long i = 0; i < N; ++i)
-    for (long a = 0; a < d; ++a) fmpz_set_si(fmpz_mat_entry(Y, i, a), y[static_cast<std::size_t>(i * d + a)]);
+    for (long a = 0; a < d; ++a)
+      if (fmpz_fread(yf, fmpz_mat_entry(Y, i, a)) <= 0) {
+        std::fprintf(stderr, "flint_solve: %s.y is short\n", prefix.c_str());
+        return 2;
+      }
+  std::fclose(yf);
   auto t0 = std::chrono::steady_clock::now();
   fmpz_mat_transpose(Pt, P);
   fmpz_mat_mul(G, Pt, P);

@@ -726,15 +726,24 @@ struct Solver {
       return all ? Decision::done : Decision::more_primes;
     };
     const double hb = hadamard_bits(row_bits, r);
-    for (std::size_t t = 0; t < k; ++t) estimated_bits[todo[t]] = static_cast<std::size_t>(hb);
+    // The Hadamard bound of S X = T alone (what Dixon solves; Ly only scales the answer): with
+    // it, bits(num) + bits(den) of the answer is at most 2 hb_dixon (Lemma A7 (c)).
+    std::vector<std::size_t> dixon_row_bits(r);
+    for (std::size_t a = 0; a < r; ++a) {
+      std::size_t bsa = 0;
+      for (std::size_t c = 0; c < r; ++c) bsa = std::max(bsa, bit_length(S(a, c)));
+      dixon_row_bits[a] = std::max(bsa, tbits);
+    }
+    const double hb_dixon = hadamard_bits(dixon_row_bits, r);
+    for (std::size_t t = 0; t < k; ++t) estimated_bits[todo[t]] = static_cast<std::size_t>(2 * hb_dixon);
     // Dixon when the answer may be large (Lemma E5): one inverse mod p, then lifting; its
     // result solves S X = T^T exactly (checked inside dixon_solve), hence Ly S x = T.
     bool lifted = false;
-    if (r > 0 && hb > dixon_min_bits) {
+    if (r > 0 && 2 * hb_dixon > dixon_min_bits) {
       Matrix<Integer> Tt(r, k);
       for (std::size_t t = 0; t < k; ++t)
         for (std::size_t a = 0; a < r; ++a) Tt(a, t) = T(t, a);
-      const std::optional<DixonSolution> sol = dixon_solve(S, Tt, eng.primes, 2 * hb + 66);
+      const std::optional<DixonSolution> sol = dixon_solve(S, Tt, eng.primes, 2 * hb_dixon + 66);
       if (sol) {
         lifted = true;
         for (std::size_t t = 0; t < k; ++t) {

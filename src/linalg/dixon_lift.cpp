@@ -111,15 +111,15 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
   }
   if (p == 0) return std::nullopt;
   out.prime = p;
-  // The check prime q < 2^62 (distinct from p), and A in signed digits of b = 22 bits as
-  // binary64 matrices: with |x| <= (p - 1) / 2 < 2^22 a chunk of 256 products sums below 2^52.
+  // The check prime q < 2^62 (distinct from p), and A in signed digits of b = 24 bits (exact in
+  // binary32): with |x| <= (p - 1) / 2 < 2^22 a chunk of 64 products sums below 2^52.
   PrimeStream qs = PrimeStream::descending_below(std::uint64_t(1) << 62);
   std::uint64_t q = qs.next();
   if (q == p) q = qs.next();
-  if (p >= (std::uint64_t(1) << 23) || n >= (std::size_t(1) << 18))
+  if (p >= (std::uint64_t(1) << 23) || n >= (std::size_t(1) << 17))
     fail(ErrorKind::internal, "dixon_solve: the lifting prime or the size is beyond the kernel's bounds");
   const std::size_t pbits = bits_u(p - 1), nbits = bits_u(n);
-  constexpr std::size_t b = 22, kChunk = 256;
+  constexpr std::size_t b = 24, kChunkExact = 64, kChunkModP = 255;
   const double pd = static_cast<double>(p), pinv = 1.0 / pd;
   const MatmulFn matmul = best_matmul();
   std::size_t abits = 0;
@@ -136,7 +136,7 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
         for (std::size_t m = 0; m < digits; ++m) {
           mpz_fdiv_r_2exp(raw(dig), raw(mag), b);
           mpz_fdiv_q_2exp(raw(mag), raw(mag), b);
-          const float v = static_cast<float>(mpz_get_ui(raw(dig)));  // < 2^22: exact
+          const float v = static_cast<float>(mpz_get_ui(raw(dig)));  // < 2^24: exact in binary32
           Ad[m][i * n + j] = sign < 0 ? -v : v;
         }
       }
@@ -196,7 +196,10 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
   };
 
   const double log2p = static_cast<double>(pbits);
-  Progress progress("mhla learn", "lifting step", static_cast<std::size_t>(give_up_bits / std::max(1.0, log2p)) + 1, true);
+  // The expected count: the Hadamard estimate (give_up_bits = 2 log2 H + margin) over log2 p;
+  // early termination usually stops well before it.
+  Progress progress("mhla learn", "lifting step",
+                    static_cast<std::size_t>(std::max(0.0, give_up_bits - 66) / std::max(1.0, log2p)) + 1, true);
   // Column blocks of at most 64 right-hand sides, padded to a multiple of 8.
   const std::size_t kb_max = 64;
   std::vector<double> Vd, Xd, Ym;
@@ -311,11 +314,11 @@ std::optional<DixonSolution> dixon_solve(const Matrix<Integer>& A, const Matrix<
           }
           Vd[i * kp + t] = static_cast<double>(centred(r, p));
         }
-      matmul(n, kp, Cd.data(), Vd.data(), kChunk - 1, pd, pinv, Xd.data(), nullptr);
+      matmul(n, kp, Cd.data(), Vd.data(), kChunkModP, pd, pinv, Xd.data(), nullptr);
       for (std::size_t i = 0; i < n; ++i)
         for (std::size_t t = 0; t < kb; ++t) xs[i * k + t0 + t] = static_cast<std::int64_t>(Xd[i * kp + t]);
       for (std::size_t m = 0; m < digits; ++m) {
-        matmul(n, kp, Ad[m].data(), Xd.data(), kChunk, 0, 0, nullptr, Ye.data());
+        matmul(n, kp, Ad[m].data(), Xd.data(), kChunkExact, 0, 0, nullptr, Ye.data());
         for (std::size_t i = 0; i < n; ++i)
           for (std::size_t t = 0; t < kb; ++t) {
             const std::size_t c = i * k + t0 + t;

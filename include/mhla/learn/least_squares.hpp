@@ -69,7 +69,9 @@ struct SolveReport {
   // for the reference path and for no rows.
   std::string kernel;
   std::size_t lifting_steps = 0;   // dixon: lifting steps
-  std::size_t estimated_bits = 0;  // log2 of the Hadamard bound of the last square system solved
+  // Normal equations: 2 log2 H, H the Hadamard bound of the square system (an upper bound on
+  // bits(numerator) + bits(denominator) of its solution, Lemma A7 (c)); 0 on the other paths.
+  std::size_t estimated_bits = 0;
 };
 
 // One row of Phi in kernel form: the Gram matrix G (G_b when causal) and the token z_b, so

@@ -79,9 +79,9 @@ Matrix<Rational> design_from_compact(const CompactRows& rows);
 struct ModularOptions {
   PrimeStream primes = PrimeStream::standard();
   std::size_t max_attempts = 4;
-  // Normal equations whose Hadamard estimate exceeds this many bits are solved by Dixon
-  // lifting (dixon_lift.hpp), the others by CRT (one elimination per prime). Tests set 0
-  // (always Dixon) or a huge value (always CRT) to compare the two.
+  // Normal equations whose answer-size estimate (2 log2 H, SolveReport::estimated_bits)
+  // exceeds this many bits are solved by Dixon lifting (dixon_lift.hpp), the others by CRT
+  // (one elimination per prime). Tests set 0 (always Dixon) or a huge value (always CRT).
   double dixon_min_bits = 256;
 };
 

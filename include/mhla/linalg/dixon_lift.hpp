@@ -11,7 +11,7 @@
 // bounded. Digits x_s are taken centred, |x_s| <= (p - 1) / 2 < 2^22 (p < 2^23). Both
 // products run in binary64 on integers: C e_s with a centred reduction after every 255
 // products (each below 2^44), and A x_s exactly with A split into signed digit matrices
-// A = sum_m 2^(22 m) A_m, |A_m| < 2^22, whose chunks of 256 products sum below 2^52 and are
+// A = sum_m 2^(24 m) A_m, |A_m| < 2^24, whose chunks of 64 products sum below 2^52 and are
 // accumulated in int64, then combined in Int128 (GMP when bits(A) + bits(p) + bits(n) > 125).
 // Reconstruction (Lemma A7): after step s (modulus M = p^s), a common denominator den is
 // reconstructed from the entries in turn (the running den is multiplied in first, so once it
@@ -23,7 +23,7 @@
 // search stops with nullopt when bits(M) passes give_up_bits (2 x Hadamard bound + margin,
 // chosen by the caller), or when 8 primes in a row are singular.
 // Preconditions (checked, Error(internal)): A square, B with A's row count; every prime of
-// the stream below 2^23 (PrimeStream::standard() and tiny() are); n < 2^18.
+// the stream below 2^23 (PrimeStream::standard() and tiny() are); n < 2^17.
 // Cost: the inverse mod p (FLINT nmod_mat_inv, O(n^3)); per step 1 + digits(A) binary64
 // n x n by n x k products (our kernel, AVX-512 / AVX2 / SSE2 chosen at run time) plus O(n k)
 // big-integer operations; about
