@@ -194,6 +194,83 @@ std::size_t rank_of(std::vector<std::vector<Q>> M) {
   return r;
 }
 
+// q rounded up (up) or down to a dyadic rational with 256 significant bits.
+Q dyadic(const Q& q, bool up) {
+  if (q == 0) return q;
+  const long e = 256 - (static_cast<long>(mpz_sizeinbase(q.get_num_mpz_t(), 2)) -
+                        static_cast<long>(mpz_sizeinbase(q.get_den_mpz_t(), 2)));
+  mpz_class num = q.get_num(), den = q.get_den(), r;
+  if (e >= 0) mpz_mul_2exp(num.get_mpz_t(), num.get_mpz_t(), static_cast<mp_bitcnt_t>(e));
+  else mpz_mul_2exp(den.get_mpz_t(), den.get_mpz_t(), static_cast<mp_bitcnt_t>(-e));
+  if (up) mpz_cdiv_q(r.get_mpz_t(), num.get_mpz_t(), den.get_mpz_t());
+  else mpz_fdiv_q(r.get_mpz_t(), num.get_mpz_t(), den.get_mpz_t());
+  Q out(r);
+  if (e >= 0) mpq_div_2exp(out.get_mpq_t(), out.get_mpq_t(), static_cast<mp_bitcnt_t>(e));
+  else mpq_mul_2exp(out.get_mpq_t(), out.get_mpq_t(), static_cast<mp_bitcnt_t>(-e));
+  return out;
+}
+
+// The sums over the rows of Phi_a of (phi . x)^2 and of phi_i^2. Summing rationals with many
+// different denominators exactly grows quadratically (the lcm of all of them), so each term is
+// first rounded outward to a 256-bit dyadic (up for the upper-end test, down for the lower-end
+// test): a bound that passes with rounded terms passes exactly. Only when a rounded test fails
+// is it repeated exactly.
+struct LambdaSums {
+  Q xLx, xx;
+  std::vector<Q> diag;
+  std::size_t N = 0;
+};
+// phi(Z, b) = num / L^3 with num integer, L = lcm of the denominators of Z (a plain loop).
+std::vector<mpz_class> integer_phi_of(const QMatrix& Z, std::size_t b, bool causal, mpz_class& L3) {
+  const std::size_t d = Z.size(), n = Z[0].size(), end = causal ? b + 1 : n;
+  mpz_class L = 1;
+  for (const auto& r : Z)
+    for (const Q& q : r) mpz_lcm(L.get_mpz_t(), L.get_mpz_t(), q.get_den_mpz_t());
+  std::vector<std::vector<mpz_class>> Zi(d, std::vector<mpz_class>(n));
+  for (std::size_t i = 0; i < d; ++i)
+    for (std::size_t t = 0; t < n; ++t) Zi[i][t] = Z[i][t].get_num() * (L / Z[i][t].get_den());
+  std::vector<mpz_class> f;
+  f.reserve(d * d * (d + 1) / 2);
+  for (std::size_t j = 0; j < d; ++j)
+    for (std::size_t k = j; k < d; ++k) {
+      mpz_class g = 0;
+      for (std::size_t t = 0; t < end; ++t) mpz_addmul(g.get_mpz_t(), Zi[j][t].get_mpz_t(), Zi[k][t].get_mpz_t());
+      for (std::size_t l = 0; l < d; ++l) f.push_back(g * Zi[l][b]);
+    }
+  L3 = L * L * L;
+  return f;
+}
+
+LambdaSums lambda_sums(const Data& data, std::size_t a, const std::vector<Q>& x, bool rounded) {
+  const std::size_t D = x.size();
+  LambdaSums out{0, 0, std::vector<Q>(D), 0};
+  // x = xi / xden with xi integer.
+  mpz_class xden = 1;
+  for (const Q& v : x) mpz_lcm(xden.get_mpz_t(), xden.get_mpz_t(), v.get_den_mpz_t());
+  std::vector<mpz_class> xi;
+  for (const Q& v : x) xi.emplace_back(v.get_num() * (xden / v.get_den()));
+  for (const Q& v : x) out.xx += v * v;
+  mpz_class L3, s;
+  for (const Row& row : data.rows) {
+    if (!row.y[a]) continue;
+    ++out.N;
+    const std::vector<mpz_class> f = integer_phi_of(data.Z[row.sample], row.position, data.causal, L3);
+    const mpz_class L6 = L3 * L3;
+    s = 0;
+    for (std::size_t i = 0; i < D; ++i) {
+      if (f[i] == 0) continue;
+      Q f2(mpz_class(f[i] * f[i]), L6);  // dyadic() needs no canonical form; exact sums do
+      if (!rounded) f2.canonicalize();
+      out.diag[i] += rounded ? dyadic(f2, false) : f2;
+      mpz_addmul(s.get_mpz_t(), f[i].get_mpz_t(), xi[i].get_mpz_t());
+    }
+    Q s2(mpz_class(s * s), mpz_class(L6 * xden * xden));
+    if (!rounded) s2.canonicalize();
+    out.xLx += rounded ? dyadic(s2, true) : s2;
+  }
+  return out;
+}
+
 void check_lambda(const Data& data, std::size_t a, bool identifiable, const json::Located& lm, const std::string& at) {
   if (lm.optional_member("skipped")) return;
   const Q lower = read_q(lm.member("lower")), upper = read_q(lm.member("upper"));
@@ -202,26 +279,18 @@ void check_lambda(const Data& data, std::size_t a, bool identifiable, const json
   const std::vector<Q> x = read_q_vector(lm.member("upper_vector"));
   const std::size_t D = data.d * data.d * (data.d + 1) / 2;
   require(x.size() == D, at + "lambda_min: upper_vector does not have feature_dim entries");
-  Q xx = 0;
-  for (const Q& v : x) xx += v * v;
-  require(xx != 0, at + "lambda_min: upper_vector is zero");
-  std::vector<Q> diag(D);
-  Q xLx = 0;
-  std::size_t N = 0;
-  for (const Row& row : data.rows) {
-    if (!row.y[a]) continue;
-    ++N;
-    const std::vector<Q> f = phi(data.Z[row.sample], row.position, data.causal);
-    Q s = 0;
-    for (std::size_t i = 0; i < D; ++i) {
-      diag[i] += f[i] * f[i];
-      s += f[i] * x[i];
-    }
-    xLx += s * s;
-  }
-  require(xLx <= upper * xx * N, at + "lambda_min: the Rayleigh quotient of upper_vector exceeds the upper end");
+  LambdaSums sums = lambda_sums(data, a, x, true);
+  require(sums.xx != 0, at + "lambda_min: upper_vector is zero");
+  auto passes = [&](const LambdaSums& s) {
+    if (s.xLx > upper * s.xx * s.N) return false;
+    for (std::size_t i = 0; i < D; ++i)
+      if (lower * s.N > s.diag[i]) return false;
+    return true;
+  };
+  if (!passes(sums)) sums = lambda_sums(data, a, x, false);  // the exact sums decide
+  require(sums.xLx <= upper * sums.xx * sums.N, at + "lambda_min: the Rayleigh quotient of upper_vector exceeds the upper end");
   for (std::size_t i = 0; i < D; ++i)
-    require(lower * N <= diag[i], at + "lambda_min: lower end above Lambda_ii for feature " + std::to_string(i));
+    require(lower * sums.N <= sums.diag[i], at + "lambda_min: lower end above Lambda_ii for feature " + std::to_string(i));
 }
 
 void check_advice(const Data& data, std::size_t a, std::size_t rank, std::optional<std::size_t> rank_upper,

@@ -79,6 +79,10 @@ TEST_CASE("verify rejects mutated lambda_min, alternative_model and advice field
     m["coordinates"][0]["lambda_min"]["upper"] = "1000000000";
   }, "Lambda_ii");
   invalid(full, [&](nlohmann::json& m) { m["coordinates"][0]["lambda_min"]["lower"] = to_string(upper * 2); }, "lower <= upper");
+  invalid(full, [&](nlohmann::json& m) {
+    for (auto& x : m["coordinates"][0]["lambda_min"]["upper_vector"]) x = "0";
+  }, "upper_vector is zero");
+  invalid(full, [&](nlohmann::json& m) { m["coordinates"][0]["lambda_min"]["upper_vector"].erase(0); }, "feature_dim entries");
   // alternative_model: the zero model, a changed loss, a changed output, a missing entry, one
   // on identifiable data; junk is malformed.
   invalid(deficient, [](nlohmann::json& m) { m["alternative_model"]["heads"] = nlohmann::json::array(); }, "alternative_model");
@@ -96,6 +100,8 @@ TEST_CASE("verify rejects mutated lambda_min, alternative_model and advice field
   invalid(deficient, [](nlohmann::json& m) { m["coordinates"][1]["advice"]["token_subspace"]["missing_directions"][0] = {"0", "1", "1"}; },
           "orthogonal");
   invalid(deficient, [](nlohmann::json& m) { m["coordinates"][1]["advice"]["token_subspace"]["dimension"] = 1; }, "advice");
+  invalid(deficient, [](nlohmann::json& m) { m["coordinates"][1]["advice"]["token_subspace"]["basis"][0] = {"1", "1", "1"}; }, "advice");
+  invalid(deficient, [](nlohmann::json& m) { m["coordinates"][1]["advice"]["token_subspace"]["rank_bound"] = 5; }, "rank_bound");
   invalid(deficient, [](nlohmann::json& m) { m["coordinates"][1]["advice"]["features_never_occurring"].push_back(0); }, "claimed never to occur");
   invalid(deficient, [](nlohmann::json& m) { m["coordinates"][1]["advice"]["more_rows_at_least"] = 1; }, "more_rows_at_least");
   invalid(deficient, [](nlohmann::json& m) { m["coordinates"][1]["advice"]["cases"].push_back("magic"); }, "unknown case");

@@ -97,3 +97,36 @@ TEST_CASE("certify refuses a dataset without targets; a domain file needs none",
   CHECK(tr.err.find("transposed.npz") != std::string::npos);
   CHECK(tr.err.find("Z looks like (N, d, n)") != std::string::npos);
 }
+
+TEST_CASE("certify: a tiny lambda_min on identifiable data is said, and its lower end is positive", "[certify-advice]") {
+  // d = 2 (D = 6), 30 random samples of 3 tokens; all but the first scaled by 2^-40 (their rows
+  // by 2^-120): rank 6 stays, lambda_min falls far below what binary64 resolves.
+  std::mt19937_64 rng(9);
+  std::uniform_int_distribution<int> small(-4, 4);
+  std::string s = "{\"format\": \"mhla-dataset\", \"version\": 1, \"d\": 2, \"causal\": false, \"samples\": [";
+  for (int i = 0; i < 30; ++i) {
+    const std::string scale = i ? "/1099511627776" : "";
+    s += i ? ", " : "";
+    s += "{\"Z\": [";
+    for (int r = 0; r < 2; ++r) {
+      s += r ? ", [" : "[";
+      for (int t = 0; t < 3; ++t) s += std::string(t ? ", " : "") + "\"" + std::to_string(small(rng)) + scale + "\"";
+      s += "]";
+    }
+    s += "], \"y\": [1, 2]}";
+  }
+  s += "]}";
+  mhla_test::TempDir dir;
+  const std::string path = dir.write("tiny.json", s);
+  const mhla_test::RunResult r = mhla_test::run_mhla({"certify", "--dataset", path, "-o", dir.file("c.json")});
+  REQUIRE(r.status == 0);
+  CHECK(r.err.find("tiny: identifiable by a margin binary64 methods cannot see") != std::string::npos);
+  const nlohmann::json c = nlohmann::json::parse(mhla_test::slurp(dir.file("c.json")));
+  const nlohmann::json& l = c["coordinates"][0]["lambda_min"];
+  CHECK(l["lower"] != "0");
+  CHECK(l.contains("note"));
+  CHECK(l["method"].get<std::string>().find("Lemma C14") != std::string::npos);
+  const mhla_test::RunResult v =
+      mhla_test::run_mhla({"--quiet", "verify", "--dataset", path, "--certificate", dir.file("c.json")});
+  CHECK(v.status == 0);
+}
