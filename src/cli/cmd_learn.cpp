@@ -19,7 +19,9 @@
 #include "command.hpp"
 #include "heads_options.hpp"
 #include "mhla/arith/scalar_text.hpp"
+#include "mhla/features/rounded_model.hpp"
 #include "mhla/heads/balance_heads.hpp"
+#include "mhla/io/npz_writer.hpp"
 #include "mhla/heads/heads.hpp"
 #include "mhla/support/progress.hpp"
 #include "mhla/io/dataset_file.hpp"
@@ -40,6 +42,7 @@ constexpr double kFloatCheckBudget = 3e7;
 struct LearnOptions {
   HeadsCliOptions heads;
   std::string dataset_path, output_path = "-", method = "auto", solver = "modular";
+  std::string weights_out, binary64_model;
 };
 
 FitOptions parse_fit_options(const LearnOptions& opts) {
@@ -184,6 +187,76 @@ OrderedJson float_error_json(const Model<Rational>& model, const Dataset& ds) {
   return j;
 }
 
+// --weights-out FILE.npz: W_binary64 (d, D) float64, each w_a correctly rounded (approximate);
+// exactly, per coordinate one common denominator L_a (the lcm of the row's denominators):
+// W_numerator (d, D) int64 and W_denominator (d,) int64 with w_a = W_numerator[a] / L_a, when all
+// fit in int64; otherwise the exact values go to FILE.npz.exact.json ({"format": "mhla-weights",
+// per coordinate "denominator" and "numerators" as exact integer strings). Returns where the
+// exact values are ("npz" or the sidecar path).
+std::string write_weights(const std::string& path, const Matrix<Rational>& W) {
+  const std::size_t d = W.rows(), D = W.cols();
+  std::vector<double> approx;
+  for (const Rational& x : W.data()) approx.push_back(to_binary64(x));
+  std::vector<Integer> dens(d, Integer(1));
+  std::vector<Integer> nums(W.data().size());
+  bool fits = true;
+  const Integer limit = Integer(1) << 63;
+  for (std::size_t a = 0; a < d; ++a) {
+    for (std::size_t i = 0; i < D; ++i) dens[a] = lcm(dens[a], Integer(denominator(W(a, i))));
+    for (std::size_t i = 0; i < D; ++i) {
+      nums[a * D + i] = numerator(W(a, i)) * (dens[a] / denominator(W(a, i)));
+      if (abs(nums[a * D + i]) >= limit) fits = false;
+    }
+    if (dens[a] >= limit) fits = false;
+  }
+  std::vector<std::pair<std::string, std::string>> entries{{"W_binary64", npz::npy_float64({d, D}, approx)}};
+  std::string exact_where = "npz";
+  if (fits) {
+    std::vector<std::int64_t> n64, d64;
+    for (const Integer& x : nums) n64.push_back(static_cast<std::int64_t>(x.convert_to<long long>()));
+    for (const Integer& x : dens) d64.push_back(static_cast<std::int64_t>(x.convert_to<long long>()));
+    entries.emplace_back("W_numerator", npz::npy_int64({d, D}, n64));
+    entries.emplace_back("W_denominator", npz::npy_int64({d}, d64));
+  } else {
+    exact_where = path + ".exact.json";
+    OrderedJson doc{{"format", "mhla-weights"}, {"version", 1}, {"d", d}, {"feature_dim", D},
+                    {"order", "w_a[(j,k,l)], 0 <= j <= k < d, 0 <= l < d, lexicographic (math.md)"}};
+    OrderedJson coords = OrderedJson::array();
+    for (std::size_t a = 0; a < d; ++a) {
+      OrderedJson numerators = OrderedJson::array();
+      for (std::size_t i = 0; i < D; ++i) numerators.push_back(nums[a * D + i].str());
+      coords.push_back(OrderedJson{{"a", a}, {"denominator", dens[a].str()}, {"numerators", std::move(numerators)}});
+    }
+    doc["coordinates"] = std::move(coords);
+    write_json_file(exact_where, doc);
+  }
+  write_file_atomically(path, npz::npz_archive(entries));
+  return exact_where;
+}
+
+// --binary64-model FILE: the learned model with every entry rounded to nearest binary64, written
+// as JSON numbers under "number_semantics": "binary64", labelled approximate, with the proven
+// bound of Lemma F2 against the exact minimiser W: |y(Z) - y_rounded(Z)| <= Delta n rho^3.
+Rational write_binary64_model(const std::string& path, const Model<Rational>& model, const Matrix<Rational>& W) {
+  const Model<Rational> B = round_model_binary64(model);
+  const Rational delta = weight_l1_difference(W, weights(B));
+  OrderedJson doc = shape_header_json(model_format_name, model_format_version, B.d, B.causal);
+  doc["number_semantics"] = "binary64";
+  OrderedJson heads = OrderedJson::array();
+  for (const Head<Rational>& h : B.heads)
+    heads.push_back(OrderedJson{{"V", matrix_json(h.V, [](const Rational& x) { return to_binary64(x); })},
+                                {"Q", matrix_json(h.Q, [](const Rational& x) { return to_binary64(x); })}});
+  doc["heads"] = std::move(heads);
+  doc["approximate"] = true;
+  doc["rounded_from"] = "the model of mhla learn, every entry rounded to the nearest binary64 value";
+  doc["output_bound"] = OrderedJson{
+      {"weight_l1_difference_upper", decimal_upper_bound(delta, 3)},
+      {"statement", "for every input Z with n tokens and |Z entries| <= rho, every output entry of this model (evaluated "
+                    "exactly) is within weight_l1_difference * n * rho^3 of the exact minimiser's (Lemma F2)"}};
+  write_json_file(path, doc);
+  return delta;
+}
+
 int run_learn(const LearnOptions& opts, const GlobalOptions& global) {
   const FitOptions fit_options = parse_fit_options(opts);
   validate_heads_options(opts.heads);
@@ -256,6 +329,13 @@ int run_learn(const LearnOptions& opts, const GlobalOptions& global) {
     doc["learned"]["float_output_error"] = "not measured: above the exact-evaluation budget";
   {
     Progress write_progress("mhla learn", "writing the model");
+    if (!opts.binary64_model.empty()) {
+      const Rational delta = write_binary64_model(opts.binary64_model, model, fit.W);
+      doc["learned"]["binary64_model"] = OrderedJson{{"file", opts.binary64_model},
+                                                     {"weight_l1_difference_upper", decimal_upper_bound(delta, 3)}};
+    }
+    if (!opts.weights_out.empty())
+      doc["learned"]["weights_out"] = OrderedJson{{"file", opts.weights_out}, {"exact_values", write_weights(opts.weights_out, fit.W)}};
     write_json_file(opts.output_path, doc);
   }
   std::ostringstream s;
@@ -290,6 +370,13 @@ Subcommand add_learn_command(CLI::App& app) {
                   "modular (default: prime fields + CRT + rational reconstruction, verified exactly over Q,\n"
                   "falling back to reference if it does not verify) or reference (Bareiss over Q)");
   add_heads_options(sub, opts->heads);
+  sub->add_option("--weights-out", opts->weights_out,
+                  "Also write the weights w_a as .npz: W_binary64 (d, D) float64 (approximate) and, exactly, W_numerator\n"
+                  "(d, D) int64 over one denominator per coordinate W_denominator (d,), or FILE.exact.json when they\n"
+                  "do not fit int64");
+  sub->add_option("--binary64-model", opts->binary64_model,
+                  "Also write the model rounded to binary64 (approximate; JSON numbers, number_semantics binary64) with\n"
+                  "the proven output bound of Lemma F2");
   sub->add_option("-o,--output", opts->output_path, "Output model file, written atomically (default - = standard output)");
   sub->footer(
       "Solves, per output coordinate a, min ||Phi_a w_a - y_a||^2 exactly over Q (the minimum-norm\n"

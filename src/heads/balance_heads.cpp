@@ -4,6 +4,7 @@
 #include "mhla/heads/balance_heads.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "mhla/support/progress.hpp"
 
@@ -90,7 +91,14 @@ Model<Rational> balance_head_scales(const Model<Rational>& model) {
 template <class T>
 FloatOutputError float_output_error(const Model<Rational>& model, const std::vector<Matrix<Rational>>& inputs,
                                     const std::vector<Matrix<Rational>>& Y_exact) {
-  const auto to_t = [](const Rational& q) { return static_cast<T>(to_binary64(q)); };
+  // Rounded to binary64, then to T; a value beyond T's range becomes +-inf explicitly (a plain
+  // out-of-range double-to-float conversion would be undefined behaviour).
+  const auto to_t = [](const Rational& q) {
+    const double x = to_binary64(q);
+    if (std::fabs(x) > static_cast<double>(std::numeric_limits<T>::max()))
+      return x > 0 ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
+    return static_cast<T>(x);
+  };
   const Model<T> fm = convert_model<T>(model, to_t);
   FloatOutputError out;
   for (std::size_t s = 0; s < inputs.size(); ++s) {

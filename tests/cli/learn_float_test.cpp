@@ -12,6 +12,10 @@
 
 #include "cli/cli_harness.hpp"
 #include "mhla/arith/scalar.hpp"
+#include "mhla/arith/scalar_text.hpp"
+#include "mhla/features/features.hpp"
+#include "mhla/io/model_file.hpp"
+#include "mhla/io/npz.hpp"
 #include "mhla/model/model.hpp"
 
 using namespace mhla;
@@ -164,4 +168,49 @@ TEST_CASE("noisy float32 targets: agnostic, not rounding level; svd heads and ba
   CHECK(run_json({"-q", "equiv", "--model", a, "--model", b}, 0)["equivalent"] == true);
   CHECK(run_json({"-q", "equiv", "--model", a, "--model", c}, 0)["equivalent"] == true);
   CHECK(mhla_test::run_mhla({"-q", "learn", "--dataset", noisy, "--heads", "svd", "--balance", "pivot"}).status == 2);
+}
+
+TEST_CASE("learn --weights-out and --binary64-model: exact weights over one denominator per coordinate, a labelled rounded model", "[cli][learn][float]") {
+  const mhla_test::TempDir dir;
+  const FloatData data = make_float_data();
+  const std::string model = dir.write("model.json", data.model_json), dataset = dir.write("data.json", data.dataset_json);
+  const std::string labelled = dir.file("labelled.json"), learned = dir.file("learned.json"), w = dir.file("w.npz"),
+                    b64 = dir.file("b64.json");
+  REQUIRE(mhla_test::run_mhla({"-q", "label", "--model", model, "--input", dataset, "-o", labelled}).status == 0);
+  REQUIRE(mhla_test::run_mhla({"-q", "learn", "--dataset", labelled, "--weights-out", w, "--binary64-model", b64, "-o", learned}).status == 0);
+  const Model<Rational> exact_model = read_model(learned);
+  const Matrix<Rational> W = weights(exact_model);
+  const auto arrays = npz::read_npz(mhla_test::slurp(w), "w.npz");
+  REQUIRE(arrays.count("W_numerator") == 1);
+  const npz::Array& num = arrays.at("W_numerator");
+  const npz::Array& den = arrays.at("W_denominator");
+  const npz::Array& approx = arrays.at("W_binary64");
+  REQUIRE(num.shape == std::vector<std::size_t>{W.rows(), W.cols()});
+  for (std::size_t a = 0; a < W.rows(); ++a)
+    for (std::size_t i = 0; i < W.cols(); ++i) {
+      CHECK(num.values[a * W.cols() + i] / den.values[a] == W(a, i));
+      CHECK(approx.values[a * W.cols() + i] == to_rational(to_binary64(W(a, i))));
+    }
+  // The rounded model: approximate, binary64 numbers, and within its stated weight bound.
+  const nlohmann::json b = nlohmann::json::parse(mhla_test::slurp(b64));
+  CHECK(b["approximate"] == true);
+  CHECK(b["number_semantics"] == "binary64");
+  const Model<Rational> rounded = read_model(b64);
+  const Matrix<Rational> Wr = weights(rounded);
+  Rational l1 = 0;
+  for (std::size_t a = 0; a < W.rows(); ++a) {
+    Rational s = 0;
+    for (std::size_t i = 0; i < W.cols(); ++i) s += abs(W(a, i) - Wr(a, i));
+    l1 = std::max(l1, s);
+  }
+  CHECK(l1 <= *parse_exact_scalar(b["output_bound"]["weight_l1_difference_upper"].get<std::string>()).value);
+  // Weights that do not fit int64 (float32-rounded targets): the exact values in the sidecar.
+  const std::string w2 = dir.file("w2.npz");
+  REQUIRE(mhla_test::run_mhla({"-q", "learn", "--dataset", dataset, "--weights-out", w2, "-o", dir.file("l2.json")}).status == 0);
+  const nlohmann::json side = nlohmann::json::parse(mhla_test::slurp(w2 + ".exact.json"));
+  const Matrix<Rational> W2 = weights(read_model(dir.file("l2.json")));
+  for (std::size_t a = 0; a < W2.rows(); ++a)
+    for (std::size_t i = 0; i < W2.cols(); ++i)
+      CHECK(Rational(Integer(side["coordinates"][a]["numerators"][i].get<std::string>()),
+                     Integer(side["coordinates"][a]["denominator"].get<std::string>())) == W2(a, i));
 }
