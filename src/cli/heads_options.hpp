@@ -20,6 +20,7 @@ namespace mhla::cli {
 struct HeadsCliOptions {
   std::string method = "exact";     // exact | fewest | svd
   unsigned precision_bits = 128;    // svd only
+  std::string balance = "scale";    // --balance scale|pivot|none (Lemmas H8/H9; exact and fewest)
   CLI::Option* precision_option = nullptr;  // set by add_heads_options: was --precision given?
 };
 
