@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // mhla construct assoc --pairs m [-o FILE]
 // mhla construct dfa --dfa F --length L [-o FILE]
+// mhla construct utm --states Q --alphabet S --input-length n --steps T [-o FILE]
 // Exact models that implement a task: the associative memory (one head, proofs-notes Lemma T1)
-// and DFA execution (H = S + L heads, one-hot blocks, Lemma T2; layout in tasks/dfa.hpp).
+// and DFA execution (H = S + L heads, one-hot blocks, Lemma T2; layout in tasks/dfa.hpp), and the
+// universal Turing machine with bounded history (Lemma T7; layout in tasks/utm.hpp).
+#include <algorithm>
 #include <memory>
 
 #include "command.hpp"
@@ -12,12 +15,17 @@
 #include "mhla/tasks/assoc.hpp"
 #include "mhla/tasks/dfa.hpp"
 #include "mhla/tasks/size_options.hpp"
+#include "mhla/tasks/utm.hpp"
 
 namespace mhla::cli {
 namespace {
 
 struct ConstructOptions {
   std::string pairs, dfa, length, output = "-";
+};
+
+struct UtmConstructOptions {
+  std::string states, alphabet, input_length, steps, output = "-";
 };
 
 void check_model_memory(const char* what, double d, double heads) {
@@ -50,10 +58,31 @@ int run_dfa(const ConstructOptions& o, const GlobalOptions& global) {
   return 0;
 }
 
+int run_utm(const UtmConstructOptions& o, const GlobalOptions& global) {
+  const std::size_t Q = tasks::parse_count("--states", o.states, 1, 1'000'000);
+  const std::size_t S = tasks::parse_count("--alphabet", o.alphabet, 1, 1'000'000);
+  const std::size_t n = tasks::parse_count("--input-length", o.input_length, 1, 1'000'000);
+  const std::size_t T = tasks::parse_count("--steps", o.steps, 1, 1'000'000);
+  const tasks::UtmLayout lay{Q, S, n, T};
+  const double q = static_cast<double>(Q), s = static_cast<double>(S), w = static_cast<double>(n + T),
+               t = static_cast<double>(T);
+  const double d = 3 * q * s + (t + 1) * w * (s + q + 1) + t * w * q * s + 2 * t * q * s + 2 * t * w * q * s;
+  check_model_memory("construct utm: the model", d, std::max({w, t, 2 * q * s, q + 1}));
+  const Model<Rational> model = tasks::utm_model(lay);
+  write_json_file(o.output, model_json(model));
+  print_summary(global, "construct",
+                "universal Turing machine model (at most " + std::to_string(Q) + " states, " + std::to_string(S) +
+                    " letters, input length " + std::to_string(n) + ", " + std::to_string(T) + " steps: d = " +
+                    std::to_string(model.d) + ", H = " + std::to_string(model.heads.size()) + ", history " +
+                    std::to_string(lay.history_length() - lay.prompt_length()) + " tokens after a prompt of " +
+                    std::to_string(lay.prompt_length()) + ") written to " + output_description(o.output));
+  return 0;
+}
+
 }  // namespace
 
 Subcommand add_construct_command(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("construct", "Write an exact model that implements a task: assoc, dfa");
+  CLI::App* sub = app.add_subcommand("construct", "Write an exact model that implements a task: assoc, dfa, utm");
   sub->require_subcommand(1);
   auto as = std::make_shared<ConstructOptions>();
   CLI::App* assoc = sub->add_subcommand("assoc", "The associative memory: one head, V selects the value half, Q the key half");
@@ -64,10 +93,19 @@ Subcommand add_construct_command(CLI::App& app) {
   dfa->add_option("--dfa", df->dfa, "DFA file (format mhla-dfa)")->required();
   dfa->add_option("--length", df->length, "Maximum word length L")->required();
   dfa->add_option("-o,--output", df->output, "Output file, written atomically (default - = standard output)");
-  auto run = [assoc, dfa, as, df](const GlobalOptions& global) {
+  auto um = std::make_shared<UtmConstructOptions>();
+  CLI::App* utm = sub->add_subcommand(
+      "utm", "Universal Turing machine with bounded history: every machine with Q states, S letters, input length n, T steps");
+  utm->add_option("--states", um->states, "Number of states Q (start state 0)")->required();
+  utm->add_option("--alphabet", um->alphabet, "Alphabet size S (blank = letter 0)")->required();
+  utm->add_option("--input-length", um->input_length, "Input length n")->required();
+  utm->add_option("--steps", um->steps, "Number of machine steps T (tape of n + T cells)")->required();
+  utm->add_option("-o,--output", um->output, "Output file, written atomically (default - = standard output)");
+  auto run = [assoc, dfa, utm, as, df, um](const GlobalOptions& global) {
     if (assoc->parsed()) return run_assoc(*as, global);
     if (dfa->parsed()) return run_dfa(*df, global);
-    fail(ErrorKind::usage, "construct: expected a task: assoc or dfa");
+    if (utm->parsed()) return run_utm(*um, global);
+    fail(ErrorKind::usage, "construct: expected a task: assoc, dfa or utm");
   };
   return {sub, run};
 }

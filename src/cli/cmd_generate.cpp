@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// mhla generate random|assoc|dfa ... --samples N --seed S [-o FILE]
+// mhla generate random|assoc|dfa|utm ... --samples N --seed S [-o FILE]
 // Datasets for the paper's tasks (interface.md, "Generator options"), seeded: the same seed
 // gives a byte-identical file on every machine (tasks/rng.hpp). Every size is checked, and the
 // estimated memory is refused up front when it exceeds the limit (--memory-limit).
@@ -18,6 +18,7 @@
 #include "mhla/tasks/orthogonal.hpp"
 #include "mhla/tasks/random_task.hpp"
 #include "mhla/tasks/size_options.hpp"
+#include "mhla/tasks/utm.hpp"
 
 namespace mhla::cli {
 namespace {
@@ -43,6 +44,11 @@ struct AssocOptions {
 struct DfaOptions {
   Common common;
   std::string states, alphabet, length, dfa_in, dfa_out, format = "json";
+};
+
+struct UtmOptions {
+  Common common;
+  std::string states, alphabet, input_length, steps, format = "json";
 };
 
 void add_common(CLI::App* sub, Common& c) {
@@ -192,10 +198,65 @@ int run_dfa(const DfaOptions& o, const GlobalOptions& global) {
   return 0;
 }
 
+// generate utm: N (machine, input) pairs, each a uniform machine of the class (random_tm) then a
+// uniform input, both from the seeded Rng in that order; their histories as (prefix, next token)
+// samples of the construction (Lemma T7), or as the paper's text lines.
+int run_utm(const UtmOptions& o, const GlobalOptions& global) {
+  if (o.format != "json" && o.format != "text") fail(ErrorKind::usage, "--format " + o.format + ": expected json or text");
+  const std::size_t Q = parse_count("--states", o.states, 1, 1'000'000);
+  const std::size_t S = parse_count("--alphabet", o.alphabet, 1, 1'000'000);
+  const std::size_t n = parse_count("--input-length", o.input_length, 1, 1'000'000);
+  const std::size_t T = parse_count("--steps", o.steps, 1, 1'000'000);
+  const std::size_t N = parse_count("--samples", o.common.samples, 0, max_size);
+  const std::uint64_t seed = parse_count("--seed", o.common.seed, 0, UINT64_MAX);
+  const double q = as_double(Q), s = as_double(S), w = as_double(n + T), t = as_double(T);
+  const double d = 3 * q * s + (t + 1) * w * (s + q + 1) + t * w * q * s + 2 * t * q * s + 2 * t * w * q * s;
+  const double prompt = q * s + w, steps = t * (w + 3);
+  check_memory_estimate("generate utm: the transition tables", as_double(N) * q * s * 24 + 1, "");
+  if (o.format == "json")
+    check_memory_estimate("generate utm: the dataset",
+                          as_double(N) * steps * (d * (prompt + steps) + d) * 2 * estimated_bytes_per_rational,
+                          std::to_string(N) + " histories x " + std::to_string(static_cast<std::uint64_t>(steps)) +
+                              " prefixes, d = " + std::to_string(static_cast<std::uint64_t>(d)) + ", up to " +
+                              std::to_string(static_cast<std::uint64_t>(prompt + steps)) + " tokens");
+  else
+    check_memory_estimate("generate utm: the text", as_double(N) * (q * s * 24 + (t + 1) * w * 8 + 8), "");
+  tasks::Rng rng(seed);
+  const tasks::UtmLayout layout{Q, S, n, T};
+  std::vector<tasks::Tm> machines;
+  std::vector<std::vector<std::size_t>> inputs;
+  for (std::size_t k = 0; k < N; ++k) {
+    machines.push_back(tasks::random_tm(rng, Q, S));
+    inputs.push_back(tasks::random_words(rng, S, n, 1)[0]);
+  }
+  if (o.format == "text") {
+    std::string text;
+    for (std::size_t k = 0; k < N; ++k) text += tasks::utm_text_line(machines[k], inputs[k], T);
+    write_file_atomically(o.common.output, text);
+  } else {
+    Dataset ds{layout.dim(), false, {}};
+    for (std::size_t k = 0; k < N; ++k) tasks::append_utm_samples(ds, machines[k], layout, inputs[k]);
+    OrderedJson gen;
+    gen["task"] = "utm";
+    gen["seed"] = std::to_string(seed);
+    gen["states"] = Q;
+    gen["alphabet"] = S;
+    gen["input_length"] = n;
+    gen["steps"] = T;
+    gen["histories"] = N;
+    write_json_file(o.common.output, with_generator(ds, gen));
+  }
+  print_summary(global, "generate",
+                std::to_string(N) + " histories (random machines with " + std::to_string(Q) + " states, " +
+                    std::to_string(S) + " letters, input length " + std::to_string(n) + ", " + std::to_string(T) +
+                    " steps, " + o.format + ") written to " + output_description(o.common.output));
+  return 0;
+}
+
 }  // namespace
 
 Subcommand add_generate_command(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("generate", "Write a seeded dataset for one of the paper's tasks: random, assoc, dfa");
+  CLI::App* sub = app.add_subcommand("generate", "Write a seeded dataset for one of the paper's tasks: random, assoc, dfa, utm");
   sub->require_subcommand(1);
 
   auto r = std::make_shared<RandomOptions>();
@@ -226,6 +287,14 @@ Subcommand add_generate_command(CLI::App& app) {
   in->excludes(out);
   dfa->add_option("--format", df->format, "json (default: an mhla dataset) or text (the paper's trace format)");
   add_common(dfa, df->common);
+  auto um = std::make_shared<UtmOptions>();
+  CLI::App* utm = sub->add_subcommand("utm", "Turing machine histories: random machines and inputs, next token as target");
+  utm->add_option("--states", um->states, "Number of states Q")->required();
+  utm->add_option("--alphabet", um->alphabet, "Alphabet size S (blank = letter 0)")->required();
+  utm->add_option("--input-length", um->input_length, "Input length n")->required();
+  utm->add_option("--steps", um->steps, "Machine steps T (tape of n + T cells)")->required();
+  utm->add_option("--format", um->format, "json (default: an mhla dataset) or text (the paper's history format)");
+  add_common(utm, um->common);
   sub->footer(
       "random: d x d integer or binary64 matrices V_h, Q_h and inputs; targets = exact outputs (last or all positions).\n"
       "assoc: tokens (k_j; v_j), j < m, then (q; zeta); q a uniform key, zeta ~ N(0, I) fresh; only the value\n"
@@ -233,14 +302,17 @@ Subcommand add_generate_command(CLI::App& app) {
       "exactly orthogonal rational matrices (Cayley transform times random signs); normalized: exactly unit\n"
       "columns (inverse stereographic image of g/|g| rounded to multiples of 2^-16).\n"
       "dfa: per word, 2L samples (trace prefixes, next token as target at the last position); d = SA + S + LA +\n"
-      "(L+1)S + LSA (tasks/dfa.hpp). --format text writes one line per word: rules, word, history.");
+      "(L+1)S + LSA (tasks/dfa.hpp). --format text writes one line per word: rules, word, history.\n"
+      "utm: --samples N histories; per history T(n+T+3) samples (prefixes of the history of `construct utm`,\n"
+      "tasks/utm.hpp). --format text: one line per history: rules, input, configurations.");
 
-  auto run = [sub, random, assoc, dfa, r, as, df](const GlobalOptions& global) {
+  auto run = [sub, random, assoc, dfa, utm, r, as, df, um](const GlobalOptions& global) {
+    if (utm->parsed()) return run_utm(*um, global);
     if (random->parsed()) return run_random(*r, global);
     if (assoc->parsed()) return run_assoc(*as, global);
     if (dfa->parsed()) return run_dfa(*df, global);
     (void)sub;
-    fail(ErrorKind::usage, "generate: expected a task: random, assoc or dfa");
+    fail(ErrorKind::usage, "generate: expected a task: random, assoc, dfa or utm");
   };
   return {sub, run};
 }
