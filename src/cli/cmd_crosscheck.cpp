@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// mhla crosscheck --input I [--model M --outputs O] [--features PHI.npz]
-//                 [--dtype auto|float64|float32|float16] [--max-entries N] [-o FILE]
+// mhla crosscheck --input I [--model M --outputs O] [--features PHI.npz] [--dk K]
+//                 [--dtype auto|float64|float32|tf32|float16|bfloat16] [--max-entries N] [-o FILE]
 // Compares a floating-point implementation's outputs (e.g. a PyTorch/NumPy MHLA) with the exact
 // ones (proofs-notes/09-crosscheck.md, Lemma X1). M, I: model and dataset files (JSON or .npz;
 // targets in I are ignored). O: their outputs, an .npz with array Y of shape (N, n, d) (every
@@ -8,10 +8,12 @@
 // strings are read as the binary64 values they name). For every entry: the exact output Y[a][b],
 // their value, the exact error |theirs - exact| and the bound gamma_K Yabs[a][b] that any
 // staged evaluation of the model rounding each operation correctly with unit roundoff u
-// satisfies (u = 2^-53 float64, 2^-24 float32, 2^-11 float16; K = n + 3d + H + 9). Every
+// satisfies (u = 2^-53 float64, 2^-24 float32, 2^-11 float16 and tf32, 2^-8 bfloat16;
+// K = n + 3d + H + 9). Every
 // comparison is exact (rationals); decimals are printed rounded up. Entries beyond the bound
-// are flagged, and the usual implementation slips (a 1/H or 1/n scaling, transposed Q or V,
-// Q and V swapped, full-sequence instead of prefix Gram) are tried exactly as explanations.
+// are flagged and explained exactly where a usual slip fits (a constant factor found from the
+// data with its decompositions into 1/sqrt(d), 1/H, 1/n, 1/sqrt(d_k); a 1/(b+1) mean; transposed
+// Q or V; Q and V swapped; another mask; lower precision; isolated entries: Lemmas X2-X4).
 // --features PHI.npz: their design matrix against the exact features phi(Z, b) (rows as
 // `mhla features --dataset I` orders them), folded (D columns) or unfolded (d^3) layout.
 // Exit 0 if every entry is within its bound, 1 otherwise, 2 on bad input.
@@ -40,6 +42,7 @@ using crosscheck::CheckCounts;
 struct CrosscheckOptions {
   std::string model_path, input_path, outputs_path, features_path, dtype = "auto", output_path = "-";
   std::size_t max_entries = 100000;
+  std::size_t dk = 0;  // 0: not given
 };
 
 CheckCounts check_outputs(const CrosscheckOptions& o, const Dataset& inputs, OrderedJson& doc) {
@@ -54,7 +57,7 @@ CheckCounts check_outputs(const CrosscheckOptions& o, const Dataset& inputs, Ord
   check_memory_estimate("crosscheck: exact outputs, bounds and the report", entries * 12 * estimated_bytes_per_rational,
                         std::to_string(N) + " inputs, d = " + std::to_string(d));
   const crosscheck::TheirOutputs theirs = crosscheck::read_their_outputs(read_file_bytes(o.outputs_path), out_name, inputs, d);
-  return crosscheck::check_outputs(model, inputs, theirs, {o.dtype, o.max_entries, out_name}, doc);
+  return crosscheck::check_outputs(model, inputs, theirs, {o.dtype, o.max_entries, out_name, o.dk ? std::optional<std::size_t>(o.dk) : std::nullopt}, doc);
 }
 
 CheckCounts check_features(const CrosscheckOptions& o, const Dataset& inputs, OrderedJson& doc) {
@@ -81,6 +84,7 @@ int run_crosscheck(const CrosscheckOptions& o, const GlobalOptions& global) {
     line = std::to_string(c.checked - c.beyond) + " of " + std::to_string(c.checked) + " output entries within the " +
            doc["dtype"].get<std::string>() + " rounding bound";
     if (c.beyond > 0) line += "; " + std::to_string(c.beyond) + " beyond it: likely a different function";
+    if (doc.contains("bound_note")) line += " (the bound is loose: see bound_note)";
     if (!doc["explanations"].empty()) line += " (" + doc["explanations"][0].get<std::string>() + ")";
   }
   if (features) {
@@ -107,7 +111,9 @@ Subcommand add_crosscheck_command(CLI::App& app) {
                   "Their outputs: .npz with Y of shape (N, n, d) or (N, d), or an mhla-outputs JSON");
   sub->add_option("--features", opts->features_path,
                   "Their design matrix: .npz with Phi of shape (rows, D) (canonical folded columns) or (rows, d^3) (j, k, l)");
-  sub->add_option("--dtype", opts->dtype, "Their floating-point format: auto (from the .npz dtype or arith), float64, float32, float16");
+  sub->add_option("--dtype", opts->dtype,
+                  "Their floating-point format: auto (from the .npz dtype or arith), float64, float32, tf32, float16, bfloat16");
+  sub->add_option("--dk", opts->dk, "Their head dimension d_k, so that a 1/sqrt(d_k) factor is named (default: not named)");
   sub->add_option("--max-entries", opts->max_entries, "List at most this many entries within the bound (flagged ones always; default 100000)");
   sub->add_option("-o,--output", opts->output_path, "Output file, written atomically (default - = standard output)");
   sub->footer(

@@ -3,6 +3,7 @@
 // proofs-notes/09-crosscheck.md), with the slips that explain flagged entries (explain_outputs).
 #pragma once
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct OutputsCheckOptions {
   std::string dtype = "auto";  // float64, float32, tf32, float16, bfloat16 or auto (from the file)
   std::size_t max_entries = 100000;
   std::string source = "outputs";  // their file's name, for messages
+  std::optional<std::size_t> dk;   // head dimension d_k, for naming a 1/sqrt(d_k) factor
 };
 
 // For every compared entry: the exact output y, their value, |theirs - y| and the bound
