@@ -91,9 +91,10 @@ int run_crosscheck(const CrosscheckOptions& o, const GlobalOptions& global) {
     OrderedJson f;
     const CheckCounts c = check_features(o, inputs, f);
     beyond += c.beyond;
-    doc["features"] = std::move(f);
     line += std::string(line.empty() ? "" : "; ") + std::to_string(c.checked - c.beyond) + " of " + std::to_string(c.checked) +
             " feature entries within the bound";
+    if (!f["explanations"].empty()) line += " (" + f["explanations"][0].get<std::string>() + ")";
+    doc["features"] = std::move(f);
   }
   write_json_file(o.output_path, doc);
   print_summary(global, "crosscheck", line);

@@ -24,7 +24,9 @@ struct FeaturesCheckOptions {
 // flag decides the Gram. Fills doc (dtype, layout, causal, rows, columns, bound, tally,
 // flagged, explanations) and returns the tally. Bad input (Error(bad_input)): a shape other than
 // (rows, D) or (rows, d^3), saying which rows and columns were expected and why. Cost
-// O(rows d^3 n) exact operations. @proof X1
+// O(rows d^3 n) exact operations, times the slips tried when entries are flagged (doubled or
+// halved off-diagonal terms, a constant factor, other masks, isolated entries, lower precision).
+// @proof X1 @proof X2 @proof X3 @proof X4
 CheckCounts check_features(Dataset inputs, const npz::Array& phi, const FeaturesCheckOptions& options, OrderedJson& doc);
 
 }  // namespace mhla::crosscheck
