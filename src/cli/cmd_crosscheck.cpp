@@ -22,7 +22,9 @@
 
 #include "command.hpp"
 #include "mhla/crosscheck/check_features.hpp"
+#include "mhla/arith/scalar_text.hpp"
 #include "mhla/crosscheck/check_outputs.hpp"
+#include "mhla/crosscheck/import_weights.hpp"
 #include "mhla/crosscheck/their_outputs.hpp"
 #include "mhla/io/dataset_file.hpp"
 #include "mhla/io/files.hpp"
@@ -43,10 +45,38 @@ struct CrosscheckOptions {
   std::string model_path, input_path, outputs_path, features_path, dtype = "auto", output_path = "-";
   std::size_t max_entries = 100000;
   std::size_t dk = 0;  // 0: not given
+  // --weights: a model written the PyTorch way (as mhla import reads it).
+  std::string weights_path, scale = "1";
+  bool inverse_sqrt_dk = false, mean_heads = false, causal = false;
+  std::size_t mean_tokens = 0;
 };
 
 CheckCounts check_outputs(const CrosscheckOptions& o, const Dataset& inputs, OrderedJson& doc) {
-  const Model<Rational> model = read_model(o.model_path);
+  crosscheck::OutputsCheckOptions co{o.dtype, o.max_entries, "", o.dk ? std::optional<std::size_t>(o.dk) : std::nullopt, {}, 0};
+  Model<Rational> model;
+  if (!o.weights_path.empty()) {
+    const std::string wname = input_display_name(o.weights_path);
+    const std::string wbytes = read_file_bytes(o.weights_path);
+    if (crosscheck::looks_like_torch_save(wbytes) || !npz::has_zip_magic(wbytes))
+      fail(ErrorKind::bad_input, wname + ": expected an .npz of per-head weights (np.savez; a torch.save file is not read: see mhla import)");
+    const auto arrays = npz::read_npz(wbytes, wname);
+    const ScalarParse scale = parse_scalar(o.scale, NumberSemantics::exact);
+    if (!scale || *scale.value == 0) fail(ErrorKind::usage, "crosscheck: --scale must be a nonzero exact number, got '" + o.scale + "'");
+    crosscheck::ImportScaling sc;
+    sc.scale = *scale.value;
+    sc.inverse_sqrt_dk = o.inverse_sqrt_dk;
+    sc.mean_heads = o.mean_heads;
+    if (o.mean_tokens > 0) sc.mean_tokens = o.mean_tokens;
+    crosscheck::ImportedModel m = crosscheck::import_weights(crosscheck::weights_from_npz(arrays, wname),
+                                                             o.causal || npz::read_causal_flag(arrays, wname), sc, wname);
+    model = std::move(m.model);
+    co.abs_model = std::move(m.abs_model);
+    co.extra_roundings = 2 * m.dk + 2;
+    if (!co.dk) co.dk = m.dk;
+    if (m.approximate) doc["approximate"] = m.note;
+  } else {
+    model = read_model(o.model_path);
+  }
   const std::string out_name = input_display_name(o.outputs_path);
   if (inputs.d != model.d)
     fail(ErrorKind::bad_input, input_display_name(o.input_path) + ": d = " + std::to_string(inputs.d) +
@@ -57,7 +87,8 @@ CheckCounts check_outputs(const CrosscheckOptions& o, const Dataset& inputs, Ord
   check_memory_estimate("crosscheck: exact outputs, bounds and the report", entries * 12 * estimated_bytes_per_rational,
                         std::to_string(N) + " inputs, d = " + std::to_string(d));
   const crosscheck::TheirOutputs theirs = crosscheck::read_their_outputs(read_file_bytes(o.outputs_path), out_name, inputs, d);
-  return crosscheck::check_outputs(model, inputs, theirs, {o.dtype, o.max_entries, out_name, o.dk ? std::optional<std::size_t>(o.dk) : std::nullopt}, doc);
+  co.source = out_name;
+  return crosscheck::check_outputs(model, inputs, theirs, co, doc);
 }
 
 CheckCounts check_features(const CrosscheckOptions& o, const Dataset& inputs, OrderedJson& doc) {
@@ -73,7 +104,8 @@ CheckCounts check_features(const CrosscheckOptions& o, const Dataset& inputs, Or
 int run_crosscheck(const CrosscheckOptions& o, const GlobalOptions& global) {
   const bool outputs = !o.outputs_path.empty(), features = !o.features_path.empty();
   if (!outputs && !features) fail(ErrorKind::usage, "crosscheck: give --outputs O (with --model M) and/or --features PHI.npz");
-  if (outputs && o.model_path.empty()) fail(ErrorKind::usage, "crosscheck: --outputs needs --model");
+  if (outputs && o.model_path.empty() == o.weights_path.empty())
+    fail(ErrorKind::usage, "crosscheck: --outputs needs --model M or --weights W.npz (one of them)");
   const Dataset inputs = read_dataset(o.input_path);
   OrderedJson doc{{"format", "mhla-crosscheck"}, {"version", 1}};
   std::size_t beyond = 0;
@@ -114,6 +146,14 @@ Subcommand add_crosscheck_command(CLI::App& app) {
                   "Their design matrix: .npz with Phi of shape (rows, D) (canonical folded columns) or (rows, d^3) (j, k, l)");
   sub->add_option("--dtype", opts->dtype,
                   "Their floating-point format: auto (from the .npz dtype or arith), float64, float32, tf32, float16, bfloat16");
+  sub->add_option("--weights", opts->weights_path,
+                  "Instead of --model: per-head W_Q, W_K, W_V (, W_O) in an .npz, read as mhla import reads them; the bound "
+                  "then covers their factored evaluation (Lemma X5)");
+  sub->add_option("--scale", opts->scale, "With --weights: an exact factor folded into Q_h (as mhla import)");
+  sub->add_flag("--inverse-sqrt-dk", opts->inverse_sqrt_dk, "With --weights: also 1/sqrt(d_k) (as mhla import)");
+  sub->add_flag("--mean-heads", opts->mean_heads, "With --weights: also 1/H (as mhla import)");
+  sub->add_option("--mean-tokens", opts->mean_tokens, "With --weights: also 1/n for inputs of n tokens (as mhla import)");
+  sub->add_flag("--causal", opts->causal, "With --weights: the model is causal (as mhla import)");
   sub->add_option("--dk", opts->dk, "Their head dimension d_k, so that a 1/sqrt(d_k) factor is named (default: not named)");
   sub->add_option("--max-entries", opts->max_entries, "List at most this many entries within the bound (flagged ones always; default 100000)");
   sub->add_option("-o,--output", opts->output_path, "Output file, written atomically (default - = standard output)");

@@ -10,8 +10,8 @@
 
 namespace mhla::crosscheck {
 
-ExactOutputs exact_outputs(const Model<Rational>& model, const Dataset& inputs) {
-  const Model<Rational> abs_model = convert_model<Rational>(model, absolute);
+ExactOutputs exact_outputs(const Model<Rational>& model, const Dataset& inputs, const std::optional<Model<Rational>>& given) {
+  const Model<Rational> abs_model = given ? *given : convert_model<Rational>(model, absolute);
   ExactOutputs e;
   for (const Sample& s : inputs.samples) {
     e.Y.push_back(evaluate_exact(model, s.Z));
@@ -29,14 +29,14 @@ CheckCounts check_outputs(const Model<Rational>& model, const Dataset& inputs, c
   const std::string dtype = resolve_dtype(o.dtype, theirs.dtype, o.source);
   const unsigned bits = precision_bits(dtype);
 
-  const ExactOutputs e = exact_outputs(model, inputs);
+  const ExactOutputs e = exact_outputs(model, inputs, o.abs_model);
   CheckCounts counts;
   OrderedJson rows = OrderedJson::array();
   std::vector<std::array<std::size_t, 3>> flagged;
   std::size_t loose = 0;  // entries whose bound is at least |exact|
   for (std::size_t i = 0; i < N; ++i) {
     const std::size_t n = inputs.samples[i].Z.cols();
-    const std::size_t K = rounding_count(d, n, H);
+    const std::size_t K = rounding_count(d, n, H) + o.extra_roundings;
     const std::optional<Rational> g = gamma(K, bits);
     if (!g)
       fail(ErrorKind::usage, "crosscheck: K u >= 1 for input " + std::to_string(i) + " (K = " + std::to_string(K) + ", " + dtype +
@@ -72,6 +72,10 @@ CheckCounts check_outputs(const Model<Rational>& model, const Dataset& inputs, c
   doc["bound"] = "|theirs - exact| <= gamma_K * Yabs, gamma_K = K u / (1 - K u), K = n + 3d + H + 9, Yabs = the exact "
                  "output of (|V_h|, |Q_h|) on |Z| (Lemma X1: any staged evaluation, any summation order, FMA or not, "
                  "each operation correctly rounded, no overflow or underflow)";
+  if (o.abs_model)
+    doc["bound"] = "|theirs - exact| <= gamma_K * Yabs, gamma_K = K u / (1 - K u), K = n + 3d + 2 d_k + H + 11, Yabs = the "
+                   "exact output of (|W_O,h| |W_V,h|, |s| |W_K,h|^T |W_Q,h|) on |Z| (Lemma X5: the factored evaluation of "
+                   "imported weights, any staged order)";
   counts.write(doc);
   if (loose > 0)
     doc["bound_note"] = "on " + std::to_string(loose) + " of " + std::to_string(counts.checked) +

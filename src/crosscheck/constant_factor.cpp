@@ -44,6 +44,14 @@ std::string product_text(const std::vector<Named>& f, const std::vector<int>& e)
   return t + " (" + sizes + ")";
 }
 
+// True when e has both signs: a factor in the numerator and one in the denominator (such
+// products, e.g. sqrt(d_k)/(H sqrt(d)), are not what a slip looks like and are not listed).
+bool mixed(const std::vector<int>& e) {
+  bool up = false, down = false;
+  for (int x : e) up = up || x > 0, down = down || x < 0;
+  return up && down;
+}
+
 // Integer square root floor(sqrt(z)), z >= 0.
 Integer isqrt(const Integer& z) { return boost::multiprecision::sqrt(z); }
 
@@ -90,7 +98,7 @@ std::vector<std::string> named_decompositions(const Rational& c_squared, const N
       sq *= power(f[i].square, -e[i]);
       used += e[i] != 0 ? 1 : 0;
     }
-    if (used > 0 && sq == c_squared) found.emplace_back(used, product_text(f, e));
+    if (used > 0 && sq == c_squared && !mixed(e)) found.emplace_back(used, product_text(f, e));
     std::size_t i = 0;
     while (i < e.size() && e[i] == 1) e[i++] = -1;
     if (i == e.size()) break;
@@ -132,7 +140,7 @@ std::optional<FactorMatch> find_constant_factor(const std::vector<FactorEntry>& 
       sq *= power(f[i].square, -e[i]);
       any = any || e[i] != 0;
     }
-    if (any && std::find(tried.begin(), tried.end(), sq) == tried.end()) {
+    if (any && !mixed(e) && std::find(tried.begin(), tried.end(), sq) == tried.end()) {
       tried.push_back(sq);
       if (const std::optional<Rational> c = rational_sqrt(sq)) {
         if (auto m = rational_match(*c)) return m;

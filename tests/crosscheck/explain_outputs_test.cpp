@@ -66,7 +66,7 @@ TEST_CASE("Lemma X2: a constant factor is found exactly, with every decompositio
   // 1/(H sqrt(d)) = 1/4 with d_k = 16 given: three decompositions, two-factor ones included.
   OrderedJson q;
   const auto quarter = through(Y, [](const Rational& y) { return to_binary64(y) / 4; });
-  crosscheck::check_outputs(model, inputs, quarter, {"auto", 10, "t", 16}, q);
+  crosscheck::check_outputs(model, inputs, quarter, {"auto", 10, "t", 16, std::nullopt, 0}, q);
   CHECK(q["constant_factor"]["c"] == "1/4");
   const OrderedJson& dec = q["constant_factor"]["decompositions"];
   CHECK(mentions(dec, "1/(H sqrt(d)) (H = 2, d = 4)"));
@@ -89,7 +89,7 @@ TEST_CASE("Lemma X2: an irrational 1/sqrt(d) is matched within the bound through
     const auto t = through(Y, [&](const Rational& y) {
       return f32 ? double(float(to_binary64(y)) / std::sqrt(3.0f)) : to_binary64(y) / std::sqrt(3.0);
     });
-    crosscheck::check_outputs(model, inputs, t, {f32 ? "float32" : "float64", 10, "t", std::nullopt}, doc);
+    crosscheck::check_outputs(model, inputs, t, {f32 ? "float32" : "float64", 10, "t", std::nullopt, std::nullopt, 0}, doc);
     INFO(doc["explanations"].dump());
     REQUIRE(doc.contains("constant_factor"));
     CHECK(doc["constant_factor"]["c"] == "1/sqrt(3)");
@@ -142,7 +142,7 @@ TEST_CASE("Lemma X4: lower precision saved as float64, and isolated wrong entrie
     CHECK(mentions(doc["explanations"], std::string("within the ") + f.name + " rounding bound"));
     CHECK(mentions(doc["explanations"], std::string("exactly a ") + f.name + " number"));
     OrderedJson as_declared;  // with --dtype naming the format, every entry passes
-    CHECK(crosscheck::check_outputs(model, inputs, t, {f.dtype, 10, "t", std::nullopt}, as_declared).beyond == 0);
+    CHECK(crosscheck::check_outputs(model, inputs, t, {f.dtype, 10, "t", std::nullopt, std::nullopt, 0}, as_declared).beyond == 0);
     CHECK(as_declared["unit_roundoff"] == "2^-" + std::to_string(f.bits));
   }
   CHECK(crosscheck::precision_bits("tf32") == 11);

@@ -19,13 +19,19 @@ namespace mhla::crosscheck {
 struct ExactOutputs {
   std::vector<Matrix<Rational>> Y, Yabs;
 };
-ExactOutputs exact_outputs(const Model<Rational>& model, const Dataset& inputs);
+// abs_model: the model whose output on |Z| is Yabs (default: (|V_h|, |Q_h|)).
+ExactOutputs exact_outputs(const Model<Rational>& model, const Dataset& inputs,
+                           const std::optional<Model<Rational>>& abs_model = std::nullopt);
 
 struct OutputsCheckOptions {
   std::string dtype = "auto";  // float64, float32, tf32, float16, bfloat16 or auto (from the file)
   std::size_t max_entries = 100000;
   std::string source = "outputs";  // their file's name, for messages
   std::optional<std::size_t> dk;   // head dimension d_k, for naming a 1/sqrt(d_k) factor
+  // A factored model (mhla import, Lemma X5): Yabs from this model on |Z| instead of the model
+  // (|V_h|, |Q_h|), and K + extra_roundings roundings (2 d_k + 2 for the factored order).
+  std::optional<Model<Rational>> abs_model;
+  std::size_t extra_roundings = 0;
 };
 
 // For every compared entry: the exact output y, their value, |theirs - y| and the bound

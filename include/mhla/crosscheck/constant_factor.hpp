@@ -45,8 +45,8 @@ struct FactorMatch {
 // O(entries) exact comparisons per candidate, at most about 120 candidates. @proof X2
 std::optional<FactorMatch> find_constant_factor(const std::vector<FactorEntry>& entries, const NamedSizes& sizes);
 
-// Every product H^-a n^-b sqrt(d)^-e sqrt(d_k)^-f (a, b, e, f in {-1, 0, 1}, not all 0) whose
-// square is c_squared, as text ("1/H (H = 2)", "1/(H sqrt(d)) (H = 2, d = 4)", ...). Cost O(81).
+// Every product H^-a n^-b sqrt(d)^-e sqrt(d_k)^-f with (a, b, e, f) in {0, 1}^4 (a division
+// by the named factors) or in {0, -1}^4 (a multiplication), not all 0, whose square is c_squared, as text ("1/H (H = 2)", "1/(H sqrt(d)) (H = 2, d = 4)", ...). Cost O(81).
 // @proof X2
 std::vector<std::string> named_decompositions(const Rational& c_squared, const NamedSizes& sizes);
 
