@@ -55,10 +55,13 @@ TEST_CASE("Lemma X5: the NumPy example round-trips through mhla import and cross
   };
   const std::vector<std::string> weights = with({"--weights", o + "/weights.npz"}, scaling);
   const std::vector<std::string> file{"--model", o + "/model.json"};
-  for (const auto& how : {weights, file}) {
-    CHECK(check("outputs64", how, 0)["dtype"] == "float64");
-    CHECK(check("outputs32", how, 0)["dtype"] == "float32");
-  }
+  CHECK(check("outputs64", weights, 0)["dtype"] == "float64");
+  CHECK(check("outputs32", weights, 0)["dtype"] == "float32");
+  // The imported model file has the same exact outputs (its X1 bound is for code that forms V_h
+  // and Q_h first, so only the values are compared here).
+  const json a = check("outputs64", weights, 0), b = check("outputs64", file, 0);
+  REQUIRE(a["values"].size() == 60);
+  for (std::size_t i = 0; i < 60; ++i) CHECK(a["values"][i]["exact"] == b["values"][i]["exact"]);
   CHECK(check("outputs64", weights, 0)["bound"].get<std::string>().find("Lemma X5") != std::string::npos);
   const json s = check("slip_sqrt_d", weights, 1);
   CHECK(s["constant_factor"]["c"] == "1/2");
