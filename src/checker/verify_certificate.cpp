@@ -9,6 +9,7 @@
 #include <gmpxx.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -68,10 +69,20 @@ struct RankMinor {
 // The proof of a deficient coordinate's rank: the minor (rank >= r) and an upper bound:
 // "rows" (r = rows), "kernel-vector" (r = D - 1), "kernel-basis" (D - r independent kernel
 // vectors) or "none" (rank is a lower bound; rank_upper_bound states what is claimed above).
+// A row of Phi_a (or a domain point) claimed equal to another row (same_as) or to the exact
+// combination sum terms[k].second * (row terms[k].first of Phi_a).
+struct Combination {
+  std::size_t index = 0;
+  std::optional<std::size_t> same_as;
+  std::vector<std::pair<std::size_t, Q>> terms;
+  bool operator==(const Combination&) const = default;
+};
+
 struct RankWitness {
   RankMinor minor;
   std::string upper;
   std::vector<std::vector<Q>> basis;
+  std::vector<Combination> dependent;  // "row-space"
   bool operator==(const RankWitness&) const = default;
 };
 
@@ -80,6 +91,8 @@ struct Coordinate {
   bool observed = true;
   std::optional<std::size_t> rows, rank, rank_upper_bound;
   std::optional<RankWitness> rank_witness;
+  std::optional<std::size_t> zero_features;  // with zero_gram_pairs (Lemma C10)
+  std::vector<std::pair<std::size_t, std::size_t>> zero_gram_pairs;
   std::optional<bool> identifiable;
   std::optional<Witness> witness;
   std::optional<Point> distinguishing;
@@ -123,14 +136,33 @@ RankMinor read_rank_minor(const json::Located& m) {
           read_indices(m.member("columns"))};
 }
 
+Combination read_combination(const json::Located& at, const char* key) {
+  Combination out;
+  out.index = read_count(at.member(key));
+  if (auto s = at.optional_member("same_as")) {
+    out.same_as = read_count(*s);
+    return out;
+  }
+  const json::Located terms = at.member("terms");
+  for (std::size_t k = 0; k < terms.array_size(); ++k) {
+    const json::Located term = terms.element(k);
+    if (term.array_size() != 2) term.fail("a term is [row, coefficient]");
+    out.terms.emplace_back(read_count(term.element(0)), read_q(term.element(1)));
+  }
+  return out;
+}
+
 RankWitness read_rank_witness(const json::Located& w) {
-  RankWitness out{read_rank_minor(w.member("rank_minor")), w.member("upper_bound").as_string(), {}};
-  if (out.upper == "kernel-basis") {
+  RankWitness out{read_rank_minor(w.member("rank_minor")), w.member("upper_bound").as_string(), {}, {}};
+  if (out.upper == "row-space") {
+    const json::Located dep = w.member("dependent_rows");
+    for (std::size_t k = 0; k < dep.array_size(); ++k) out.dependent.push_back(read_combination(dep.element(k), "row"));
+  } else if (out.upper == "kernel-basis") {
     const json::Located basis = w.member("kernel_basis");
     for (std::size_t k = 0; k < basis.array_size(); ++k) out.basis.push_back(read_q_vector(basis.element(k)));
   } else if (out.upper != "rows" && out.upper != "kernel-vector" && out.upper != "none") {
     w.member("upper_bound").fail("unknown upper_bound \"" + out.upper +
-                                 "\" (expected \"rows\", \"kernel-vector\", \"kernel-basis\" or \"none\")");
+                                 "\" (expected \"rows\", \"kernel-vector\", \"kernel-basis\", \"row-space\" or \"none\")");
   }
   return out;
 }
@@ -174,6 +206,15 @@ Coordinate read_coordinate(const json::Located& c) {
   if (auto m = c.optional_member("distinguishing_input")) out.distinguishing = read_point(*m);
   if (auto m = c.optional_member("rank_upper_bound")) out.rank_upper_bound = read_count(*m);
   if (auto m = c.optional_member("rank_witness")) out.rank_witness = read_rank_witness(*m);
+  if (auto m = c.optional_member("zero_features")) {
+    out.zero_features = read_count(*m);
+    const json::Located pairs = c.member("zero_gram_pairs");
+    for (std::size_t k = 0; k < pairs.array_size(); ++k) {
+      const json::Located pr = pairs.element(k);
+      if (pr.array_size() != 2) pr.fail("a Gram pair is [j, k]");
+      out.zero_gram_pairs.emplace_back(read_count(pr.element(0)), read_count(pr.element(1)));
+    }
+  }
   return out;
 }
 
@@ -527,6 +568,106 @@ void check_kernel(const Data& data, const std::vector<std::size_t>& rows_a, cons
           at + "distinguishing_input: <v, phi(Z, position)> = 0, so it does not distinguish");
 }
 
+
+// A feature row by its nonzero entries.
+using SparseQ = std::vector<std::pair<std::size_t, Q>>;
+SparseQ sparse_of(const std::vector<Q>& f) {
+  SparseQ out;
+  for (std::size_t j = 0; j < f.size(); ++j)
+    if (f[j] != 0) out.emplace_back(j, f[j]);
+  return out;
+}
+
+// f == sum_k c_k rows[k] exactly (rows given sparse, keyed by row of Phi_a).
+bool equals_combination(const std::vector<Q>& f, const std::vector<std::pair<std::size_t, Q>>& terms,
+                        const std::map<std::size_t, SparseQ>& rows) {
+  std::vector<Q> acc(f.size());
+  for (const auto& [row, coef] : terms)
+    for (const auto& [j, x] : rows.at(row)) acc[j] += coef * x;
+  return acc == f;
+}
+
+// The sparse feature rows of the given rows of Phi_a (indices into rows_a).
+std::map<std::size_t, SparseQ> rows_sparse(const Data& data, const std::vector<std::size_t>& rows_a,
+                                           const std::set<std::size_t>& which) {
+  std::vector<std::size_t> cited(which.begin(), which.end()), dataset_rows;
+  for (std::size_t r : cited) dataset_rows.push_back(rows_a[r]);
+  std::map<std::size_t, SparseQ> out;
+  for_each_phi(data.inputs, row_points(data, dataset_rows), data.causal,
+               [&](std::size_t i, const std::vector<Q>& f) { out[cited[i]] = sparse_of(f); });
+  return out;
+}
+
+// The "row-space" upper bound (Lemma C7): every row of Phi_a outside the minor's rows is listed
+// once, equal to an earlier row (same_as, Lemma C9) or an exact combination of the minor's rows;
+// then every row lies in the span of r rows and rank <= r. A same_as must name a minor row or a
+// row listed with terms (no chains).
+void check_row_space(const Data& data, const std::vector<std::size_t>& rows_a, const RankWitness& w,
+                     const std::string& at) {
+  const std::set<std::size_t> base(w.minor.rows.begin(), w.minor.rows.end());
+  std::map<std::size_t, const Combination*> entry;
+  for (const Combination& e : w.dependent) {
+    require(e.index < rows_a.size(), at + "dependent row " + show(e.index) + " out of range");
+    require(!base.count(e.index), at + "dependent row " + show(e.index) + " is a rank_minor row");
+    require(entry.emplace(e.index, &e).second, at + "dependent row " + show(e.index) + " listed twice");
+  }
+  require(entry.size() + base.size() == rows_a.size(),
+          at + "dependent_rows and rank_minor cover " + show(entry.size() + base.size()) + " of " +
+              show(rows_a.size()) + " rows");
+  for (const Combination& e : w.dependent) {
+    if (e.same_as) {
+      const std::size_t j = *e.same_as;
+      require(j < rows_a.size() && j != e.index, at + "row " + show(e.index) + ": same_as " + show(j) + " is not another row");
+      require(base.count(j) || !entry.at(j)->same_as,
+              at + "row " + show(e.index) + ": same_as " + show(j) + ", which is itself a same_as");
+    } else {
+      for (const auto& [row, coef] : e.terms)
+        require(base.count(row), at + "row " + show(e.index) + ": term row " + show(row) + " is not a rank_minor row");
+    }
+  }
+  const std::map<std::size_t, SparseQ> U = rows_sparse(data, rows_a, base);
+  std::vector<std::size_t> listed;
+  for (const auto& [row, e] : entry) listed.push_back(rows_a[row]);
+  std::vector<std::size_t> index;
+  for (const auto& [row, e] : entry) index.push_back(row);
+  for_each_phi(data.inputs, row_points(data, listed), data.causal, [&](std::size_t i, const std::vector<Q>& f) {
+    const Combination* e = entry.at(index[i]);
+    std::vector<std::pair<std::size_t, Q>> terms = e->terms;
+    if (e->same_as) terms = base.count(*e->same_as) ? std::vector<std::pair<std::size_t, Q>>{{*e->same_as, Q(1)}}
+                                                    : entry.at(*e->same_as)->terms;
+    require(equals_combination(f, terms, U), at + "row " + show(index[i]) + " of Phi_a is not the stated combination");
+  });
+}
+
+// zero_features / zero_gram_pairs (Lemma C10): exactly these many features vanish on every row of
+// Phi_a, and exactly these Gram pairs (j <= k) have G_jk = 0 in every row's Gram matrix.
+void check_zero_features(const Data& data, const std::vector<std::size_t>& rows_a, const Coordinate& c, std::size_t D,
+                         const std::string& at) {
+  const std::size_t d = data.d;
+  std::vector<char> support(D, 0), pair_used(d * (d + 1) / 2, 0);
+  for_each_phi(data.inputs, row_points(data, rows_a), data.causal, [&](std::size_t, const std::vector<Q>& f) {
+    for (std::size_t j = 0; j < D; ++j)
+      if (f[j] != 0) support[j] = 1;
+  });
+  for (std::size_t r : rows_a) {
+    const QMatrix& Z = data.inputs[data.rows[r].sample];
+    std::vector<Q> G(d * (d + 1) / 2);
+    for (std::size_t t = 0, end = data.causal ? data.rows[r].position + 1 : Z[0].size(); t < end; ++t) add_token(G, Z, t);
+    for (std::size_t jk = 0; jk < G.size(); ++jk)
+      if (G[jk] != 0) pair_used[jk] = 1;
+  }
+  std::size_t zero = 0;
+  for (char s : support) zero += s ? 0 : 1;
+  require(*c.zero_features == zero, at + "zero_features = " + show(*c.zero_features) + " but " + show(zero) +
+                                        " features vanish on every row");
+  std::vector<std::pair<std::size_t, std::size_t>> pairs;
+  for (std::size_t j = 0, jk = 0; j < d; ++j)
+    for (std::size_t k = j; k < d; ++k, ++jk)
+      if (!pair_used[jk]) pairs.emplace_back(j, k);
+  require(c.zero_gram_pairs == pairs, at + "zero_gram_pairs is not the set of pairs with G_jk = 0 on every row (" +
+                                          show(pairs.size()) + " such pairs)");
+}
+
 // The rank claimed for a deficient coordinate (proofs-notes Lemma C6): rank >= r by the minor;
 // rank <= r by the row count, by the kernel vector (r = D - 1) or by D - r independent kernel
 // vectors; with upper_bound "none" only rank >= r is claimed, and rank_upper_bound must be one
@@ -552,6 +693,8 @@ void check_rank(const Data& data, const std::vector<std::size_t>& rows_a, const 
       require(w.basis[k].size() == D, at + "kernel_basis vector " + show(k) + " has the wrong length");
     require(independent(w.basis), at + "the kernel_basis vectors are linearly dependent");
     check_annihilate(data, rows_a, w.basis, [&](std::size_t k) { return at + "kernel_basis vector " + show(k); });
+  } else if (w.upper == "row-space") {
+    check_row_space(data, rows_a, w, at);
   } else {
     require(c.rank_upper_bound.has_value(), at + "upper_bound \"none\" needs rank_upper_bound");
   }
@@ -614,6 +757,7 @@ void check(const Data& data, const std::string& dataset_hash, const Certificate&
         ranks_passed.emplace_back(rows_a, *c.rank_witness);
       }
     }
+    if (c.zero_features) check_zero_features(data, rows_a, c, D, at);
     all_identifiable = all_identifiable && *c.identifiable;
   }
   for (std::size_t a = 0; a < d; ++a) require(listed[a], "coordinate " + show(a) + " is not listed");
@@ -632,8 +776,10 @@ struct DomainClaim {
   std::string type;  // "full-rank", "row-space" or "domain-input-outside"
   RankMinor minor;                         // row-space: the r x r rank minor
   std::vector<std::vector<Q>> nullspace;   // row-space
-  std::size_t sample = 0, position = 0, vector_index = 0;  // domain-input-outside
+  std::size_t sample = 0, position = 0, vector_index = 0;  // domain-input-outside, domain-row-outside
   std::vector<Q> vector;                                   // domain-input-outside
+  std::vector<Combination> points;                         // row-combinations
+  std::optional<bool> rank_exact;                          // domain_rank_exact (domain-row-outside)
 };
 
 struct DomainClaims {
@@ -671,9 +817,17 @@ DomainClaims read_domain_claims(std::string_view text, const std::string& name) 
       dc.position = read_count(w.member("position"));
       dc.vector_index = read_count(w.member("vector_index"));
       dc.vector = read_q_vector(w.member("vector"));
+    } else if (dc.type == "row-combinations") {
+      const json::Located pts = w.member("points");
+      for (std::size_t k = 0; k < pts.array_size(); ++k) dc.points.push_back(read_combination(pts.element(k), "point"));
+    } else if (dc.type == "domain-row-outside") {
+      dc.sample = read_count(w.member("sample"));
+      dc.position = read_count(w.member("position"));
+      dc.minor = read_rank_minor(w.member("minor"));
+      if (auto e = c.optional_member("domain_rank_exact")) dc.rank_exact = e->as_bool();
     } else if (dc.type != "full-rank") {
       w.member("type").fail("unknown domain witness type \"" + dc.type +
-                            "\" (expected \"full-rank\", \"row-space\" or \"domain-input-outside\")");
+                            "\" (expected \"full-rank\", \"row-space\", \"row-combinations\", \"domain-input-outside\" or \"domain-row-outside\")");
     }
     out.coordinates.push_back(std::move(dc));
   }
@@ -742,6 +896,76 @@ void check_domain_coordinate(const Data& data, const Domain& domain, const Coord
     require(dc.domain_rank == r, at + "domain_rank = " + show(dc.domain_rank) + " but the witness proves " +
                                      show(r));
     require(dc.on_domain, at + "identifiable_on_domain is false but the witness proves it true");
+  } else if (dc.type == "row-combinations") {
+    // Every domain point's row is a combination of rows of Phi_a (or equal to an earlier point's,
+    // itself given by terms): inside the row space, so identifiable on the domain (Lemma C11).
+    require(!c.rank_upper_bound, at + "row-combinations need an exact rank (rank_upper_bound is given)");
+    require(dc.points.size() == domain.points.size(), at + show(dc.points.size()) + " point entries for " +
+                                                          show(domain.points.size()) + " domain points");
+    std::set<std::size_t> cited;
+    for (std::size_t i = 0; i < dc.points.size(); ++i) {
+      const Combination& e = dc.points[i];
+      require(e.index == i, at + "point entry " + show(i) + " names point " + show(e.index));
+      if (e.same_as) {
+        require(*e.same_as < i && !dc.points[*e.same_as].same_as,
+                at + "point " + show(i) + ": same_as " + show(*e.same_as) + " is not an earlier point given by terms");
+      } else {
+        for (const auto& [row, coef] : e.terms) {
+          require(row < rows_a.size(), at + "point " + show(i) + ": term row " + show(row) + " out of range");
+          cited.insert(row);
+        }
+      }
+    }
+    const std::map<std::size_t, SparseQ> U = rows_sparse(data, rows_a, cited);
+    for_each_phi(domain.inputs, domain.points, data.causal, [&](std::size_t i, const std::vector<Q>& f) {
+      const Combination& e = dc.points[i].same_as ? dc.points[*dc.points[i].same_as] : dc.points[i];
+      require(equals_combination(f, e.terms, U), at + "domain sample " + show(domain.points[i].first) + " position " +
+                                                     show(domain.points[i].second) + " is not the stated combination");
+    });
+    require(dc.domain_rank == *c.rank, at + "domain_rank = " + show(dc.domain_rank) + " but the rows stay in the row space of rank " +
+                                           show(*c.rank));
+    require(dc.on_domain, at + "identifiable_on_domain is false but the witness proves it true");
+  } else if (dc.type == "domain-row-outside") {
+    // rank(Phi_a) <= r (the coordinate's exact rank, checked by check()) and an (r+1)-minor of
+    // [Phi_a; the domain row] nonzero mod p: the domain row leaves the row space (Lemma C11).
+    require(!c.rank_upper_bound && c.witness->type == "kernel-vector",
+            at + "domain-row-outside needs the exact rank of a deficient coordinate");
+    const std::size_t r = *c.rank;
+    require(dc.minor.rows.size() == r, at + "minor cites " + show(dc.minor.rows.size()) + " rows of Phi_a; expected rank = " + show(r));
+    require(dc.minor.columns.size() == r + 1, at + "minor cites " + show(dc.minor.columns.size()) + " columns; expected rank + 1");
+    bool cited = false;
+    for (const auto& pt : domain.points) cited = cited || (pt.first == dc.sample && pt.second == dc.position);
+    require(cited, at + "sample " + show(dc.sample) + " position " + show(dc.position) + " is not a point of the domain");
+    const std::optional<std::uint64_t> p = as_u64(dc.minor.prime);
+    require(p && is_prime_u64(*p), at + "minor prime " + dc.minor.prime.get_str() + " is not a prime below 2^64");
+    std::set<std::size_t> seen_rows, seen_cols;
+    for (std::size_t r0 : dc.minor.rows)
+      require(r0 < rows_a.size() && seen_rows.insert(r0).second, at + "minor row " + show(r0) + " out of range or repeated");
+    for (std::size_t col : dc.minor.columns)
+      require(col < D && seen_cols.insert(col).second, at + "minor column " + show(col) + " out of range or repeated");
+    const Mod F(*p);
+    auto residues = [&](const std::vector<Q>& f, const std::string& what) {
+      std::vector<std::uint64_t> out;
+      for (std::size_t col : dc.minor.columns) {
+        const Q& x = f[col];
+        const std::uint64_t num = mpz_fdiv_ui(x.get_num_mpz_t(), *p), den = mpz_fdiv_ui(x.get_den_mpz_t(), *p);
+        require(den != 0, at + "minor prime divides a denominator of " + what);
+        out.push_back(F.mul(num, F.pow(den, *p - 2)));
+      }
+      return out;
+    };
+    std::vector<std::size_t> cited_rows;
+    for (std::size_t r0 : dc.minor.rows) cited_rows.push_back(rows_a[r0]);
+    std::vector<std::vector<std::uint64_t>> Mx(r);
+    for_each_phi(data.inputs, row_points(data, cited_rows), data.causal,
+                 [&](std::size_t i, const std::vector<Q>& f) { Mx[i] = residues(f, "row " + show(dc.minor.rows[i])); });
+    Mx.push_back(residues(phi(domain.inputs[dc.sample], dc.position, data.causal), "the domain row"));
+    const std::uint64_t det = det_mod(std::move(Mx), F);
+    require(as_u64(dc.minor.minor) == det, at + "minor_mod_prime is " + dc.minor.minor.get_str() +
+                                                         " but the minor is " + show(det) + " mod " + show(*p));
+    require(det != 0, at + "the minor is 0 mod " + show(*p) + ", which proves nothing");
+    require(!dc.on_domain, at + "identifiable_on_domain is true but a domain row leaves the row space");
+    require(dc.domain_rank > r && dc.domain_rank <= D, at + "domain_rank = " + show(dc.domain_rank) + " is not in (rank, D]");
   } else {
     require(dc.vector.size() == D, at + "vector has the wrong length");
     check_annihilate(data, rows_a, {dc.vector}, [&](std::size_t) { return at + "vector"; });

@@ -25,7 +25,15 @@
 namespace mhla::cli {
 namespace {
 
+// --kernel-basis: deficient coordinates prove their rank by D - r kernel vectors (not the default
+// row-space combinations). Set once by the command before certify_to_document.
+bool& certify_kernel_basis_flag() {
+  static bool flag = false;
+  return flag;
+}
+
 struct CertifyCliOptions {
+  bool kernel_basis = false;
   std::string dataset_path, output_path = "-";
   bool no_lambda_min = false;  // --no-lambda-min
   bool no_alternative_model = false;  // --no-alternative-model
@@ -36,6 +44,28 @@ OrderedJson index_list(const std::vector<std::size_t>& v) {
   OrderedJson out = OrderedJson::array();
   for (std::size_t x : v) out.push_back(x);
   return out;
+}
+
+// A row (or domain point) as "same_as" another or as exact terms [[row, coefficient], ...]
+// (proofs-notes Lemmas C7, C11). key names the described index ("row" or "point").
+OrderedJson combination_json(const RowCombination& rc, const char* key) {
+  OrderedJson j;
+  j[key] = rc.row;
+  if (rc.same_as) {
+    j["same_as"] = *rc.same_as;
+  } else {
+    OrderedJson terms = OrderedJson::array();
+    for (const auto& [row, coef] : rc.terms) terms.push_back(OrderedJson::array({row, exact_scalar_json(coef)}));
+    j["terms"] = std::move(terms);
+  }
+  return j;
+}
+
+OrderedJson minor_json(const RankMinorWitness& m) {
+  return OrderedJson{{"prime", std::to_string(m.prime)},
+                     {"rows", index_list(m.rows)},
+                     {"columns", index_list(m.columns)},
+                     {"minor_mod_prime", std::to_string(m.minor_mod_prime)}};
 }
 
 // The proof of a deficient coordinate's rank (proofs-notes Lemma C6): the r x r minor for
@@ -53,7 +83,13 @@ OrderedJson rank_witness_json(const CoordinateCertificate& c) {
   j["upper_bound"] = c.rank_upper == U::row_count       ? "rows"
                      : c.rank_upper == U::kernel_vector ? "kernel-vector"
                      : c.rank_upper == U::kernel_basis  ? "kernel-basis"
+                     : c.rank_upper == U::row_space     ? "row-space"
                                                         : "none";
+  if (c.rank_upper == U::row_space) {
+    OrderedJson dep = OrderedJson::array();
+    for (const RowCombination& rc : c.row_space) dep.push_back(combination_json(rc, "row"));
+    j["dependent_rows"] = std::move(dep);
+  }
   if (c.rank_upper == U::kernel_basis) {
     OrderedJson basis = OrderedJson::array();
     for (const auto& v : c.kernel_basis) {
@@ -125,6 +161,13 @@ OrderedJson coordinate_json(const CoordinateCertificate& c) {
     j["distinguishing_input"] = OrderedJson{{"Z", exact_matrix_json(c.distinguishing_input->Z)},
                                             {"position", c.distinguishing_input->position}};
   if (c.single_token_rows && !c.identifiable) j["note"] = single_token_note;
+  if (c.distinct_rows != 0) j["distinct_rows"] = c.distinct_rows;
+  if (c.zero_features != 0) {
+    j["zero_features"] = c.zero_features;
+    OrderedJson pairs = OrderedJson::array();
+    for (const auto& [a, b] : c.zero_gram_pairs) pairs.push_back(OrderedJson::array({a, b}));
+    j["zero_gram_pairs"] = std::move(pairs);
+  }
   return j;
 }
 
@@ -172,6 +215,10 @@ std::string summary(const Certificate& cert, const std::vector<std::optional<Coo
     }
     s << ": rank " << (c.rank_upper_bound ? ">= " : "") << c.rank << " of " << c.rows << " rows"
       << (c.single_token_rows ? " (single-token rows)" : "");
+    if (c.distinct_rows != 0 && c.distinct_rows < c.rows) s << " (" << c.distinct_rows << " distinct)";
+    if (c.zero_features != 0)
+      s << ", " << c.zero_features << " of " << cert.feature_dim << " features zero on every row ("
+        << c.zero_gram_pairs.size() << " Gram pairs G_jk = 0)";
     if (advice[c.a]) s << ": " << advice[c.a]->text;
     s << "; kernel vector " << kernel_vector_summary(c.kernel_vector, cert.d) << ";";
   }
@@ -205,6 +252,16 @@ void add_domain_json(OrderedJson& j, const DomainCertificate& dc) {
                                                                  {"columns", indices(dc.rank_minor->columns)},
                                                                  {"minor_mod_prime", std::to_string(dc.rank_minor->minor_mod_prime)}}},
                                       {"nullspace", std::move(basis)}};
+  } else if (dc.type == DomainWitnessType::row_combinations) {
+    OrderedJson points = OrderedJson::array();
+    for (const RowCombination& pc : dc.points) points.push_back(combination_json(pc, "point"));
+    j["domain_witness"] = OrderedJson{{"type", "row-combinations"}, {"points", std::move(points)}};
+  } else if (dc.type == DomainWitnessType::domain_row_outside) {
+    j["domain_rank_exact"] = dc.domain_rank_exact;
+    j["domain_witness"] = OrderedJson{{"type", "domain-row-outside"},
+                                      {"sample", dc.sample},
+                                      {"position", dc.position},
+                                      {"minor", minor_json(*dc.outside_minor)}};
   } else {
     j["domain_witness"] = OrderedJson{{"type", "domain-input-outside"}, {"sample", dc.sample},
                                       {"position", dc.position},          {"vector_index", dc.vector_index},
@@ -217,7 +274,8 @@ std::string domain_summary(const Certificate& cert, bool on_domain) {
   s << "; on the domain: " << (on_domain ? "identifiable" : "not identifiable");
   for (const CoordinateCertificate& c : cert.coordinates)
     if (c.domain && !c.domain->identifiable_on_domain)
-      s << " (a = " << c.a << ": domain_rank " << c.domain->domain_rank << " > rank " << c.rank << ")";
+      s << " (a = " << c.a << ": domain_rank " << (c.domain->domain_rank_exact ? "" : ">= ") << c.domain->domain_rank
+        << " > rank " << c.rank << ")";
   return s.str();
 }
 
@@ -273,15 +331,15 @@ CertificateRun certify_to_document(const std::string& bytes, const Dataset& ds, 
                                    const Dataset* domain, bool with_lambda_min, bool with_alternative_model) {
   const std::size_t D = feature_dim(ds.d);
   if (D == 0) fail(ErrorKind::resource_limit, "certify: d = " + std::to_string(ds.d) + " is too large");
-  check_memory_estimate("certify: the mod-p basis", certify_memory_estimate(ds.d),
-                        "feature_dim " + std::to_string(D) + ", " + std::to_string(D) + " x " + std::to_string(D) +
-                            " residues");
+  // The estimates of the chosen path are checked inside certify, before each allocation.
   CertifyOptions options;
   options.check_memory = [](std::string_view what, double estimate, const std::string& detail) {
     check_memory_estimate(what, estimate, detail);
   };
+  options.domain = domain;
+  options.kernel_basis = certify_kernel_basis_flag();
   Certificate cert = certify(ds, options);
-  const bool on_domain = domain ? certify_domain(ds, *domain, cert, options.primes, options.check_memory) : true;
+  const bool on_domain = domain ? domain_verdict(cert) : true;
   // Advice per group of deficient coordinates with the same rows; the distinguishing input is
   // replaced by one built from the dataset's own samples when one is found (verified exactly).
   std::vector<std::optional<CoordinateAdvice>> advice(cert.coordinates.size());
@@ -345,6 +403,7 @@ CertificateRun certify_to_document(const std::string& bytes, const Dataset& ds, 
 namespace {
 
 int run_certify(const CertifyCliOptions& opts, const GlobalOptions& global) {
+  certify_kernel_basis_flag() = opts.kernel_basis;
   const std::string bytes = read_file_bytes(opts.dataset_path);
   const Dataset ds = parse_dataset_text(bytes, input_display_name(opts.dataset_path));
   require_targets(ds, bytes, input_display_name(opts.dataset_path));  // the --domain file needs none
@@ -381,6 +440,8 @@ Subcommand add_certify_command(CLI::App& app) {
                "Omit the informational lambda_min(Lambda_a) enclosure (skipped anyway above feature_dim 600)");
   sub->add_flag("--no-alternative-model", opts->no_alternative_model,
                 "Omit the informational alternative model of non-identifiable data (one modular least-squares solve)");
+  sub->add_flag("--kernel-basis", opts->kernel_basis,
+               "Prove a deficient coordinate's rank by D - r exact kernel vectors (D^2 size) instead of row-space combinations");
   sub->add_option("--domain", opts->domain_path,
                   "Domain file (a dataset file): certify identifiability on its inputs only; exit status by it");
   sub->footer(

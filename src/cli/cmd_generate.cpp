@@ -144,7 +144,9 @@ int run_assoc(const AssocOptions& o, const GlobalOptions& global) {
 int run_dfa(const DfaOptions& o, const GlobalOptions& global) {
   if (o.format != "json" && o.format != "text") fail(ErrorKind::usage, "--format " + o.format + ": expected json or text");
   const std::size_t L = parse_count("--length", o.length, 1, max_size);
-  const std::size_t N = parse_count("--samples", o.common.samples, 0, max_size);
+  // --samples all: every word of length L (the whole domain of valid traces), A^L of them.
+  const bool every = o.common.samples == "all";
+  std::size_t N = every ? 0 : parse_count("--samples", o.common.samples, 0, max_size);
   const std::uint64_t seed = parse_count("--seed", o.common.seed, 0, UINT64_MAX);
   std::size_t S = 0, A = 0;
   if (!o.states.empty()) S = parse_count("--states", o.states, 1, 1'000'000);
@@ -160,6 +162,12 @@ int run_dfa(const DfaOptions& o, const GlobalOptions& global) {
     check_memory_estimate("generate dfa: the transition table", as_double(S) * as_double(A) * 16, "");
     dfa = tasks::random_dfa(rng, S, A);
   }
+  if (every) {
+    const double count = std::pow(as_double(dfa.alphabet), as_double(L));
+    if (count > 1e7)
+      fail(ErrorKind::resource_limit, "generate dfa --samples all: A^L = " + std::to_string(count) + " words exceed 10^7");
+    N = static_cast<std::size_t>(count);
+  }
   const double s = as_double(dfa.states), a = as_double(dfa.alphabet), l = as_double(L);
   const double d = s * a + s + l * a + (l + 1) * s + l * s * a, n = s * a + 3 * l + 1;
   if (o.format == "json")
@@ -169,7 +177,7 @@ int run_dfa(const DfaOptions& o, const GlobalOptions& global) {
                               std::to_string(static_cast<std::uint64_t>(n)) + " tokens");
   else
     check_memory_estimate("generate dfa: the text", as_double(N) * (s * a + 2 * l) * 40, std::to_string(N) + " words");
-  const auto words = tasks::random_words(rng, dfa.alphabet, L, N);
+  const auto words = every ? tasks::every_word(dfa.alphabet, L) : tasks::random_words(rng, dfa.alphabet, L, N);
   std::string dfa_text;
   if (!o.dfa_out.empty()) dfa_text = render_json(tasks::dfa_json(dfa));
   if (o.format == "text") {
@@ -301,6 +309,7 @@ Subcommand add_generate_command(CLI::App& app) {
       "coordinates m..2m-1 of the last position observed; targets include the |q|^2 zeta term. orthogonal keys:\n"
       "exactly orthogonal rational matrices (Cayley transform times random signs); normalized: exactly unit\n"
       "columns (inverse stereographic image of g/|g| rounded to multiples of 2^-16).\n"
+      "dfa: --samples all writes every word of length L (A^L traces: the domain of valid traces).\n"
       "dfa: per word, 2L samples (trace prefixes, next token as target at the last position); d = SA + S + LA +\n"
       "(L+1)S + LSA (tasks/dfa.hpp). --format text writes one line per word: rules, word, history.\n"
       "utm: --samples N histories; per history T(n+T+3) samples (prefixes of the history of `construct utm`,\n"

@@ -144,4 +144,16 @@ std::string dfa_text_line(const Dfa& dfa, const std::vector<std::size_t>& word) 
   return line + "\n";
 }
 
+std::vector<std::vector<std::size_t>> every_word(std::size_t alphabet, std::size_t length) {
+  std::vector<std::vector<std::size_t>> out;
+  std::vector<std::size_t> w(length, 0);
+  for (;;) {
+    out.push_back(w);
+    std::size_t t = length;
+    while (t > 0 && w[t - 1] + 1 == alphabet) w[--t] = 0;
+    if (t == 0) return out;
+    ++w[t - 1];
+  }
+}
+
 }  // namespace mhla::tasks

@@ -74,8 +74,16 @@ struct CoordinateCertificate {
   // bound: rows (rank == rows), the kernel vector (rank == D - 1), or kernel_basis (D - rank
   // exact kernel vectors, identity on distinct free columns), or none (rank_upper_bound set).
   std::optional<RankMinorWitness> rank_minor;
-  enum class RankUpper { none, row_count, kernel_vector, kernel_basis } rank_upper = RankUpper::none;
+  enum class RankUpper { none, row_count, kernel_vector, kernel_basis, row_space } rank_upper = RankUpper::none;
   std::vector<std::vector<Rational>> kernel_basis;
+  // RankUpper::row_space (@proof C7): every row of Phi_a outside rank_minor->rows, either equal to
+  // an earlier row (same_as, a repeated row, Lemma C9) or an exact combination of the minor's rows.
+  std::vector<RowCombination> row_space;
+  std::size_t distinct_rows = 0;                  // rows of Phi_a up to exact repetition (0: not counted)
+  // Features zero in every row of Phi_a (Lemma C10): their number, and the Gram pairs (j, k),
+  // j <= k, with G_jk = 0 in every row's Gram matrix. Counted on the sparse path only.
+  std::size_t zero_features = 0;
+  std::vector<std::pair<std::size_t, std::size_t>> zero_gram_pairs;
   std::optional<DistinguishingInput> distinguishing_input;  // not identifiable
   bool single_token_rows = false;                 // every row depends on one token (Lemma C3)
   std::size_t same_rows_as = 0;                   // the first coordinate with these rows (itself if none)
@@ -92,13 +100,19 @@ struct Certificate {
 
 struct CertifyOptions {
   PrimeStream primes = PrimeStream::standard();
-  bool exact_rank = true;  // deficient coordinates: all D - r kernel vectors (exact rank)
+  bool exact_rank = true;  // deficient coordinates: the exact rank (row-space form, Lemma C7)
+  bool kernel_basis = false;  // deficient coordinates: the exact rank by D - r kernel vectors instead
+  // Domain-relative identifiability (Lemma C11): when set, every observed coordinate gets its
+  // `domain` certificate from the same rows, basis and prime stream.
+  const Dataset* domain = nullptr;
   // Called before a large allocation (what, estimated bytes, detail); may throw to refuse.
   std::function<void(std::string_view, double, const std::string&)> check_memory;
 };
 
-// Bytes the fast path needs for a dataset of dimension d (the mod-p basis and row buffers).
-double certify_memory_estimate(std::size_t d);
+// Bytes the dense fast path needs for a dataset of dimension d with `rows` rows: the mod-p basis
+// (at most min(rows, D) x D residues) and row buffers. The sparse deficient path announces its
+// own estimate through check_memory once the rows' supports are known.
+double certify_memory_estimate(std::size_t d, std::size_t rows = static_cast<std::size_t>(-1));
 
 Certificate certify(const Dataset& ds, const CertifyOptions& options = {});
 

@@ -53,7 +53,15 @@ struct RankMinorWitness {
   std::uint64_t minor_mod_prime = 0;
 };
 
-enum class DomainWitnessType { full_rank, row_space, domain_input_outside };
+// A row of Phi_a (or a domain point) expressed through rows of Phi_a: equal to the row same_as,
+// or the exact combination sum_k terms[k].second * row terms[k].first (rational rows).
+struct RowCombination {
+  std::size_t row = 0;                                   // the row (or domain point) described
+  std::optional<std::size_t> same_as;
+  std::vector<std::pair<std::size_t, Rational>> terms;  // (row of Phi_a, coefficient), nonzero coefficients
+};
+
+enum class DomainWitnessType { full_rank, row_space, domain_input_outside, row_combinations, domain_row_outside };
 
 struct DomainCertificate {
   std::size_t rank = 0;               // rank(Phi_a), exact
@@ -66,6 +74,14 @@ struct DomainCertificate {
   // domain_input_outside: <vector, phi(domain sample, position)> != 0, vector = basis vector vector_index
   std::size_t sample = 0, position = 0, vector_index = 0;
   std::vector<Rational> vector;
+  // row_combinations (@proof C11): one entry per domain point (domain_points order): same_as
+  // another domain point (an earlier one with the same feature row) or terms over rows of Phi_a.
+  std::vector<RowCombination> points;
+  // domain_row_outside (@proof C11): the (r+1) x (r+1) minor on outside_minor.rows (rows of
+  // Phi_a) then the domain row (sample, position) as the last row, x outside_minor.columns,
+  // nonzero mod the prime: with rank(Phi_a) <= r the domain row leaves the row space.
+  std::optional<RankMinorWitness> outside_minor;
+  bool domain_rank_exact = true;  // false: domain_rank is the lower bound rank + 1
 };
 
 // The domain rows: (sample, position) pairs of the domain file, in file order.
@@ -80,5 +96,7 @@ std::vector<std::pair<std::size_t, std::size_t>> domain_points(const Dataset& do
 bool certify_domain(const Dataset& ds, const Dataset& domain, Certificate& cert,
                     PrimeStream primes = PrimeStream::standard(),
                     const std::function<void(std::string_view, double, const std::string&)>& check_memory = {});
+// identifiable_on_domain over the observed coordinates of a certificate made with a domain.
+bool domain_verdict(const Certificate& cert);
 
 }  // namespace mhla

@@ -85,6 +85,10 @@ void append_dfa_samples(Dataset& ds, const Dfa& dfa, const DfaLayout& layout, co
 
 // words: N uniform words of length L from Rng (after the DFA's draws, if any).
 std::vector<std::vector<std::size_t>> random_words(Rng& rng, std::size_t alphabet, std::size_t length, std::size_t count);
+// Every word of the given length, A^L of them, in lexicographic order (letter 0 first); the
+// domain of valid traces of length L (`generate dfa --samples all`). Precondition: A^L fits the
+// caller's memory (checked by the caller).
+std::vector<std::vector<std::size_t>> every_word(std::size_t alphabet, std::size_t length);
 
 // The paper's textual trace (v4 Appendix G.4), one line per word:
 //   ( q0 a0 q1 ) ( q0 a1 q0 ) ... | a0 a1 ... | ( q0 a0 q1 ) ( q1 a1 q0 ) ...
