@@ -52,7 +52,8 @@ Model<Rational> parse_model_text(std::string_view text, const std::string& sourc
   // (learn's "learned", sgd's "trained", the SVD heads' labels, a certificate's alternative
   // model's extras) are ignored by name.
   root.expect_keys({"format", "version", "d", "causal", "number_semantics", "heads"},
-                   {"description", "comment", "learned", "trained", "approximate", "precision_bits", "head_count", "base_head_count",
+                   {"description", "comment", "learned", "trained", "approximate", "precision_bits", "rounded_from", "output_bound",
+                    "head_count", "base_head_count",
                     "base", "base_loss", "alternative_loss", "differs_at"});
   const json::Located heads = root.member("heads");
   const std::size_t count = heads.array_size();
