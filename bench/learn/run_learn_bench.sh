@@ -11,7 +11,9 @@
 # Columns (wall seconds; MB = peak resident memory):
 #   * solve_s: the exact least-squares solve of `mhla learn` for all d coordinates (fit_dataset:
 #     auto -> primal here, modular), timed inside the library by bench_learn_solve, with its
-#     square-system kernel (crt / dixon), Dixon lifting steps and the answer's size in bits;
+#     square-system kernel (crt / dixon), Dixon lifting steps, the answer's size in bits
+#     (largest numerator / denominator) and est_bits = 2 log2 of the Hadamard bound of the normal
+#     equations, an upper bound on bits(numerator) + bits(denominator) (0 on the consistent path);
 #   * learn_s, learn_MB: `mhla learn` end to end (parse, solve, heads, model check, write), for
 #     d <= LEARN_E2E_MAX_D (default 16);
 #   * np1_s, npN_s, np_MB: NumPy float64 np.linalg.lstsq(Phi, Y) on the same matrix, one thread
@@ -57,8 +59,8 @@ numpy() {  # numpy THREADS DATASET [--dump PREFIX]: the float peer with a clean 
 }
 
 echo "machine: $(nproc) cores; $(/usr/bin/python3 -c 'import numpy; print("numpy", numpy.__version__)'); FLINT 2.9"
-fmt='%3s %-5s %5s %5s | %7s %-5s %5s %11s | %7s %6s | %7s %7s %5s | %7s %5s | %7s %7s %7s\n'
-printf "$fmt" d kind D rows solve_s kern steps w_bits learn_s lrn_MB np1_s npN_s np_MB flint_s fl_MB sol/np1 lrn/np1 sol/fl
+fmt='%3s %-5s %5s %5s | %7s %-5s %5s %11s %7s | %7s %6s | %7s %7s %5s | %7s %5s | %7s %7s %7s\n'
+printf "$fmt" d kind D rows solve_s kern steps w_bits est_bits learn_s lrn_MB np1_s npN_s np_MB flint_s fl_MB sol/np1 lrn/np1 sol/fl
 for d in "$@"; do
   D=$((d * d * (d + 1) / 2))
   N=$((2 * D))
@@ -100,7 +102,7 @@ for d in "$@"; do
       fl_mb=$(mb_of "$tmp/time.txt")
     fi
     rm -f "$tmp/p.phi" "$tmp/p.y"
-    printf "$fmt" "$d" "$kind" "$D" "$rows" "$solve_s" "${kern:0:5}" "$steps" "$nb/$db" "$learn_s" "$learn_mb" "$np1_s" "$npN_s" \
+    printf "$fmt" "$d" "$kind" "$D" "$rows" "$solve_s" "${kern:0:5}" "$steps" "$nb/$db" "$est" "$learn_s" "$learn_mb" "$np1_s" "$npN_s" \
       "$np_mb" "$fl_s" "$fl_mb" "$(ratio "$solve_s" "$np1_s")" "$(ratio "$learn_s" "$np1_s")" "$(ratio "$solve_s" "$fl_s")"
   done
 done

@@ -419,11 +419,11 @@ void gram_exact(std::size_t N, std::size_t r, const Entry& entry, const Matrix<I
       const std::size_t b1 = std::min(r, b0 + TB);
       if (b1 <= a0) continue;
       for (std::size_t i = 0; i < N; ++i) {
-        const double* Bi = &Bd[i * r];
+        const double* Bi = Bd.data() + i * r;
         for (std::size_t a = a0; a < a1; ++a) {
           const double ba = Bi[a];
           if (ba == 0) continue;
-          double* Sa = &Sd[a * r];
+          double* Sa = Sd.data() + a * r;
           for (std::size_t b = std::max(b0, a); b < b1; ++b) Sa[b] += ba * Bi[b];
         }
       }
@@ -459,12 +459,12 @@ void gram_exact(std::size_t N, std::size_t r, const Entry& entry, const Matrix<I
     }
     std::fill(Td.begin(), Td.end(), 0.0);
     for (std::size_t i = 0; i < N; ++i) {
-      const double* Bi = &Bd[i * r];
-      const double* Yi = &Yd[i * k];
+      const double* Bi = Bd.data() + i * r;
+      const double* Yi = Yd.data() + i * k;
       for (std::size_t a = 0; a < r; ++a) {
         const double ba = Bi[a];
         if (ba == 0) continue;
-        double* Ta = &Td[a * k];
+        double* Ta = Td.data() + a * k;
         for (std::size_t t = 0; t < k; ++t) Ta[t] += ba * Yi[t];
       }
     }
