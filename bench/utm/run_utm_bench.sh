@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${MHLA_BENCH_BUILD:-build/bench-utm}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMHLA_TESTS=OFF >/dev/null
+# An existing build directory (e.g. MHLA_BENCH_BUILD=build/dev) is reused as configured.
+[ -f "$build/CMakeCache.txt" ] || cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMHLA_TESTS=OFF >/dev/null
 cmake --build "$build" -j2 --target mhla_tasks >/dev/null
 g++ -std=c++20 -O2 -DNDEBUG -Iinclude bench/utm/bench_utm_class.cpp \
   "$build/libmhla_tasks.a" "$build/libmhla_io.a" "$build/libmhla_linalg.a" "$build/libmhla_modp.a" \

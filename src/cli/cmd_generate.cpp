@@ -220,6 +220,9 @@ int run_utm(const UtmOptions& o, const GlobalOptions& global) {
   const double q = as_double(Q), s = as_double(S), w = as_double(n + T), t = as_double(T);
   const double d = 3 * q * s + (t + 1) * w * (s + q + 1) + t * w * q * s + 2 * t * q * s + 2 * t * w * q * s;
   const double prompt = q * s + w, steps = t * (w + 3);
+  if (d > 1e9)  // even an empty dataset names d; keep every size_t index of the layout exact
+    fail(ErrorKind::usage, "generate utm: the embedding dimension d (about 10^" +
+                               std::to_string(static_cast<int>(std::floor(std::log10(d)))) + ") exceeds 10^9");
   check_memory_estimate("generate utm: the transition tables", as_double(N) * q * s * 24 + 1, "");
   if (o.format == "json")
     check_memory_estimate("generate utm: the dataset",

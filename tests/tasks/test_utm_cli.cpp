@@ -64,6 +64,8 @@ TEST_CASE("generate utm and construct utm: bad options exit 2 and write nothing"
        "--seed", "1", "-o", out},
       {"generate", "utm", "--states", "2", "--alphabet", "2", "--input-length", "50", "--steps", "50", "--samples",
        "100000", "--seed", "1", "-o", out},
+      {"generate", "utm", "--states", "1000000", "--alphabet", "1000000", "--input-length", "1000000", "--steps",
+       "1000000", "--samples", "0", "--seed", "1", "-o", out},
   };
   for (const auto& args : bad) {
     INFO(args[0] << " " << args[1] << " " << args[3]);

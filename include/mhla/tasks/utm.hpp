@@ -71,8 +71,8 @@ Tm machine_by_index(std::size_t Q, std::size_t S, std::uint64_t index);
 // Uniform machine (each entry uniform among the 2QS transitions).
 Tm random_tm(Rng& rng, std::size_t Q, std::size_t S);
 
-// Configurations 0..T of M on the input (|input| = n >= 1, letters < S), tape W = n + T.
-// @proof T6
+// Configurations 0..T of M on the input (|input| = n >= 1, letters < S; checked), tape
+// W = n + T, by the definition above. Cost O(T (n + T)). @proof T6
 std::vector<TmConfig> run_tm(const Tm& tm, const std::vector<std::size_t>& input, std::size_t T);
 
 // The block layout for (Q, S, n, T).
@@ -101,15 +101,18 @@ struct UtmLayout {
   std::size_t history_length() const { return prompt_length() + T * (W() + 3); }
 };
 
-// The tokens (each: the indices of its ones) of the prompt and the T-step history. @proof T6
+// The tokens (each: the indices of its ones) of the prompt and the T-step history, as listed
+// above. Precondition (checked): tm and input match the layout's Q, S, n. Cost O(T W).
+// @proof T6
 std::vector<std::vector<std::size_t>> utm_history_tokens(const Tm& tm, const UtmLayout& layout,
                                                          const std::vector<std::size_t>& input);
 
-// The exact universal model above: it depends on (Q, S, n, T) only, never on a machine.
-// Precondition (checked): all sizes >= 1. @proof T7
+// The exact universal model above: it depends on (Q, S, n, T) only, never on a machine; its
+// autoregressive run reproduces every history of the class (Lemma T7). Precondition (checked):
+// all sizes >= 1. Cost: 2 H d^2 dense rationals (the model file format is dense). @proof T7
 Model<Rational> utm_model(const UtmLayout& layout);
 
-// For each history, the T (W + 3) prefix samples (prefix ending at the last prompt token or
+// For each history, the T (W + 3) prefix samples (cost O(T W d (QS + W + T W)) rationals) (prefix ending at the last prompt token or
 // later, next token as the target at the last position; all coordinates observed).
 void append_utm_samples(Dataset& ds, const Tm& tm, const UtmLayout& layout, const std::vector<std::size_t>& input);
 
@@ -130,6 +133,7 @@ struct SparseIntModel {
   };
   std::vector<std::vector<Column>> V, Q;  // [head][column]
 };
+// Cost O(H d^2). @proof T9
 SparseIntModel sparse_int_model(const Model<Rational>& model);
 
 // The autoregressive run (Def. C.1, non-causal): from the prompt tokens, `steps` times compute
