@@ -25,6 +25,8 @@
 #include "mhla/arith/scalar_text.hpp"
 #include "mhla/crosscheck/check_outputs.hpp"
 #include "mhla/crosscheck/import_weights.hpp"
+#include "mhla/crosscheck/rank_comparison.hpp"
+#include "mhla/features/features.hpp"
 #include "mhla/crosscheck/their_outputs.hpp"
 #include "mhla/io/dataset_file.hpp"
 #include "mhla/io/files.hpp"
@@ -49,7 +51,50 @@ struct CrosscheckOptions {
   std::string weights_path, scale = "1";
   bool inverse_sqrt_dk = false, mean_heads = false, causal = false;
   std::size_t mean_tokens = 0;
+  // crosscheck certificate --dataset D
+  std::string dataset_path;
 };
+
+// crosscheck certificate: the exact rank and verdict per coordinate beside float rank tests
+// (Lemma X6, include/mhla/crosscheck/rank_comparison.hpp).
+int run_certificate(const CrosscheckOptions& o, const GlobalOptions& global) {
+  const Dataset ds = read_dataset(o.dataset_path);
+  const DesignMatrix all = design_matrix(ds);
+  const double D = static_cast<double>(feature_dim(ds.d)), rows = static_cast<double>(all.phi.rows());
+  check_memory_estimate("crosscheck certificate: exact design matrices, their float copies and SVDs",
+                        rows * D * (2 * estimated_bytes_per_rational + 24) + 3 * D * D * estimated_bytes_per_rational,
+                        std::to_string(all.phi.rows()) + " rows, D = " + std::to_string(feature_dim(ds.d)));
+  const std::vector<crosscheck::CoordinateRanks> ranks = crosscheck::compare_ranks(ds);
+  OrderedJson coords = OrderedJson::array();
+  std::size_t disagreements = 0;
+  bool identifiable = !ranks.empty();
+  for (const crosscheck::CoordinateRanks& c : ranks) {
+    auto frank = [](const crosscheck::FloatRank& f) {
+      return OrderedJson{{"rank", f.rank}, {"sigma_max", to_decimal_string(f.sigma_max)}, {"sigma_min", to_decimal_string(f.sigma_min)},
+                         {"threshold", to_decimal_string(f.threshold)}};
+    };
+    OrderedJson j{{"coordinate", c.coordinate}, {"rows", c.rows}, {"D", c.D}, {"exact_rank", c.exact_rank},
+                  {"identifiable", c.identifiable}, {"numpy_float64", frank(c.f64)}, {"numpy_float32", frank(c.f32)}};
+    if (c.sigma_enclosed)
+      j["sigma_min_squared"] = OrderedJson{{"lower", exact_scalar_json(c.sigma_min_sq_lower)},
+                                           {"upper", exact_scalar_json(c.sigma_min_sq_upper)},
+                                           {"lower_decimal", short_decimal(c.sigma_min_sq_lower, 4)},
+                                           {"upper_decimal", short_decimal(c.sigma_min_sq_upper, 4)}};
+    j["disagreements"] = c.disagreements;
+    disagreements += c.disagreements.empty() ? 0 : 1;
+    identifiable = identifiable && c.identifiable;
+    coords.push_back(std::move(j));
+  }
+  OrderedJson doc{{"format", "mhla-crosscheck-certificate"}, {"version", 1}, {"d", ds.d}, {"causal", ds.causal},
+                  {"float_rule", "NumPy matrix_rank: rank = #{sigma > sigma_max max(rows, D) eps}, eps = 2^-52 (float64) or 2^-23 "
+                                 "(float32), singular values by Eigen in that format (not proven; the exact rank decides)"},
+                  {"identifiable", identifiable}, {"coordinates", std::move(coords)}};
+  write_json_file(o.output_path, doc);
+  print_summary(global, "crosscheck certificate",
+                std::string(identifiable ? "identifiable" : "not identifiable") + " (exact); float rank tests disagree on " +
+                    std::to_string(disagreements) + " of " + std::to_string(ranks.size()) + " coordinates");
+  return identifiable ? 0 : 1;
+}
 
 CheckCounts check_outputs(const CrosscheckOptions& o, const Dataset& inputs, OrderedJson& doc) {
   crosscheck::OutputsCheckOptions co{o.dtype, o.max_entries, "", o.dk ? std::optional<std::size_t>(o.dk) : std::nullopt, {}, 0};
@@ -139,7 +184,11 @@ Subcommand add_crosscheck_command(CLI::App& app) {
   auto opts = std::make_shared<CrosscheckOptions>();
   CLI::App* sub = app.add_subcommand("crosscheck", "Compare a floating-point implementation's outputs with the exact ones");
   sub->add_option("--model", opts->model_path, "Model file (JSON or .npz with V, Q of shape (H, d, d)); needed with --outputs");
-  sub->add_option("--input", opts->input_path, "Dataset file whose inputs Z were evaluated (JSON or .npz; targets ignored)")->required();
+  sub->add_option("--input", opts->input_path, "Dataset file whose inputs Z were evaluated (JSON or .npz; targets ignored)");
+  CLI::App* certificate = sub->add_subcommand(
+      "certificate", "The exact rank and verdict per coordinate beside NumPy's matrix_rank rule in float64 and float32");
+  certificate->add_option("--dataset", opts->dataset_path, "Dataset file (JSON or .npz)")->required();
+  certificate->add_option("-o,--output", opts->output_path, "Output file, written atomically (default - = standard output)");
   sub->add_option("--outputs", opts->outputs_path,
                   "Their outputs: .npz with Y of shape (N, n, d) or (N, d), or an mhla-outputs JSON");
   sub->add_option("--features", opts->features_path,
@@ -163,7 +212,11 @@ Subcommand add_crosscheck_command(CLI::App& app) {
       "error and bound are decimals rounded up (6 digits); every comparison is exact. Exit 0 if every entry is\n"
       "within its bound, 1 otherwise. Outputs use the model's causal flag; --features uses the dataset's\n"
       "(an .npz dataset: a 0-d array causal).");
-  return {sub, [opts](const GlobalOptions& global) { return run_crosscheck(*opts, global); }};
+  return {sub, [opts, certificate](const GlobalOptions& global) {
+            if (certificate->parsed()) return run_certificate(*opts, global);
+            if (opts->input_path.empty()) fail(ErrorKind::usage, "crosscheck: --input is required");
+            return run_crosscheck(*opts, global);
+          }};
 }
 
 }  // namespace mhla::cli

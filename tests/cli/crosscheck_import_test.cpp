@@ -122,3 +122,25 @@ with zipfile.ZipFile(o + "model.pt", "w") as z:
   CHECK(b.out.empty());
   CHECK(b.err.find("W_O: got shape (3, 2, 3); expected (3, 3, 2)") != std::string::npos);
 }
+
+TEST_CASE("Lemma X6: crosscheck certificate on exactly orthogonal keys: not identifiable, NumPy's rule agrees",
+          "[cli][crosscheck]") {
+  mhla_test::TempDir dir;
+  REQUIRE(run({"-q", "generate", "assoc", "--pairs", "2", "--keys", "orthogonal", "--samples", "40", "--seed", "1", "-o",
+               dir.file("a.json")})
+              .status == 0);
+  const mhla_test::RunResult r = run({"crosscheck", "certificate", "--dataset", dir.file("a.json")});
+  INFO(r.err);
+  REQUIRE(r.status == 1);
+  const json doc = json::parse(r.out);
+  CHECK(doc["format"] == "mhla-crosscheck-certificate");
+  CHECK(doc["identifiable"] == false);
+  REQUIRE(doc["coordinates"].size() == 2);  // the value coordinates 2, 3 are observed
+  for (const json& c : doc["coordinates"]) {
+    CHECK(c["identifiable"] == false);
+    CHECK(c["exact_rank"] == 36);
+    CHECK(c["numpy_float64"]["rank"] == 36);  // the float rule is right here (sigma ~ 1e-16 < threshold)
+    CHECK(c["sigma_min_squared"]["upper"] == "0");
+  }
+  CHECK(run({"crosscheck", "certificate"}).status == 2);  // --dataset is required
+}
