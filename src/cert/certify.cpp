@@ -348,7 +348,9 @@ RankMinorWitness minor_of_sparse_rows(const std::vector<const SparseRow*>& rows,
 // The rank of Phi_a with its two-sided proof (rank minor + row-space combinations), a kernel
 // vector, the zero features, and (domain given) the domain certificate, from the distinct
 // sparse rows: Lemmas C7-C11.
-void certify_sparse(const Dataset& ds, const RowSet& set, const std::vector<Integer>& L, const CertifyOptions& options,
+// Returns false when the rank turns out to be D after all (an unlucky prime in the dense pass):
+// then c holds the nonzero-minor witness and the coordinate is identifiable.
+bool certify_sparse(const Dataset& ds, const RowSet& set, const std::vector<Integer>& L, const CertifyOptions& options,
                     PrimeStream& primes, CoordinateCertificate& c) {
   const std::size_t D = feature_dim(ds.d), d = ds.d;
   std::vector<Integer> L3;
@@ -417,6 +419,23 @@ void certify_sparse(const Dataset& ds, const RowSet& set, const std::vector<Inte
     const std::size_t r = piv.size();
     std::uint64_t minor = width == 0 ? 1 % F.p : echelon.pivot_minor();
     echelon = EchelonModP(F, 1);
+    if (r == D) {
+      // @proof C2: D rows with a nonzero D x D minor mod p: full rank after all.
+      std::vector<std::size_t> rows;
+      for (std::size_t i : piv) rows.push_back(dr.first_row[i]);
+      for (std::size_t i : piv) minor = F.mul(minor, F.inv(reduce_mod(F, L3[dr.rows[i].sample])));
+      if (minor == 0) fail(ErrorKind::internal, "certify: the pivot minor vanishes mod p");
+      const std::size_t tried = c.primes_tried;
+      c = CoordinateCertificate{};
+      c.primes_tried = tried;
+      c.observed = true;
+      c.rows = set.rows;
+      c.rank = D;
+      c.rank_exact = c.identifiable = true;
+      c.minor = MinorWitness{F.p, rows, minor};
+      if (options.domain) c.domain = DomainCertificate{D, D, true, DomainWitnessType::full_rank, {}, {}, 0, 0, 0, {}, {}, {}, true};
+      return false;
+    }
     std::vector<char> is_pivot(m, 0);
     std::vector<const SparseRow*> U;
     for (std::size_t i : piv) is_pivot[i] = 1, U.push_back(&dr.rows[i]);
@@ -616,7 +635,7 @@ void certify_sparse(const Dataset& ds, const RowSet& set, const std::vector<Inte
       }
       c.domain = std::move(dc);
     }
-    return;
+    return true;
   }
   fail(ErrorKind::internal, "certify: 64 primes in a row were unlucky for the rank");
 }
@@ -669,7 +688,7 @@ CoordinateCertificate certify_rows(const Dataset& ds, const RowSet& set, const s
   // gives the exact rank, a kernel vector and the domain certificate without a D x D basis.
   const bool full_support = support_is_full(ds, set, L);
   if (!full_support && (!options.kernel_basis || options.domain)) {
-    certify_sparse(ds, set, L, options, primes, c);
+    if (!certify_sparse(ds, set, L, options, primes, c)) fail(ErrorKind::internal, "certify: full rank with a zero feature");
     finish_deficient(ds, c);
     return c;
   }
@@ -714,8 +733,7 @@ CoordinateCertificate certify_rows(const Dataset& ds, const RowSet& set, const s
   echelon = EchelonModP(F, 1);  // release the basis before the exact path
   if (!options.kernel_basis || options.domain) {
     // The row-space form (Lemma C7): exact rank with combinations, bounded memory.
-    certify_sparse(ds, set, L, options, primes, c);
-    finish_deficient(ds, c);
+    if (certify_sparse(ds, set, L, options, primes, c)) finish_deficient(ds, c);
     return c;
   }
 

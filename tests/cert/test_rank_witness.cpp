@@ -2,6 +2,7 @@
 // The exact rank of a deficient coordinate and its proof (proofs-notes Lemma C6), and the
 // Bareiss path for entries too large for the prime budget (Lemma A5): checked against
 // rank_bareiss and against the rational minor recomputed from the design matrix.
+#include <set>
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -66,6 +67,24 @@ void check_rank_proof(const Dataset& ds, const CoordinateCertificate& c) {
   if (c.rank == c.rows) {
     CHECK(c.rank_upper == U::row_count);
     CHECK(c.kernel_basis.empty());  // one kernel vector is enough then
+  } else if (c.rank_upper == U::row_space) {
+    // Lemma C7: every row outside the minor's is listed once, equal to an earlier row or the
+    // stated exact combination of the minor's rows.
+    std::set<std::size_t> base(c.rank_minor->rows.begin(), c.rank_minor->rows.end()), listed;
+    CHECK(c.row_space.size() + base.size() == c.rows);
+    for (const RowCombination& e : c.row_space) {
+      CHECK(listed.insert(e.row).second);
+      CHECK(!base.count(e.row));
+      for (std::size_t j = 0; j < D; ++j) {
+        Rational s = 0;
+        if (e.same_as) s = dm.phi(*e.same_as, j);
+        for (const auto& [row, coef] : e.terms) {
+          CHECK(base.count(row));
+          s += coef * dm.phi(row, j);
+        }
+        CHECK(s == dm.phi(e.row, j));
+      }
+    }
   } else if (c.rank + 1 == D) {
     CHECK(c.rank_upper == U::kernel_vector);
   } else {
@@ -90,6 +109,14 @@ TEST_CASE("certify: a deficient coordinate's rank is exact, with a minor below a
     const Dataset ds = random_dataset(rng, 2, 20, 1, true, 1);
     const Certificate cert = certify(ds);
     CHECK(cert.coordinates[0].rank == 4);
+    for (const CoordinateCertificate& c : cert.coordinates) check_rank_proof(ds, c);
+  }
+  SECTION("--kernel-basis: the rank by D - r kernel vectors") {
+    const Dataset ds = random_dataset(rng, 2, 20, 1, true, 1);
+    CertifyOptions options;
+    options.kernel_basis = true;
+    const Certificate cert = certify(ds, options);
+    CHECK(cert.coordinates[0].rank_upper == CoordinateCertificate::RankUpper::kernel_basis);
     for (const CoordinateCertificate& c : cert.coordinates) check_rank_proof(ds, c);
   }
   SECTION("one row short of D (rank D - 1)") {

@@ -5,6 +5,7 @@
 // without --domain give exit 2.
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
 #include <string>
 
 #include "cli/cli_harness.hpp"
@@ -65,10 +66,10 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("checker --domain: row-space certificates are accepted, mutations rejected", "[checker][domain]") {
+TEST_CASE("checker --domain: row-combinations certificates are accepted, mutations rejected", "[checker][domain]") {
   Fixture f;
   const OrderedJson good = f.certificate(f.inside, 0);
-  REQUIRE(good["coordinates"][0]["domain_witness"]["type"] == "row-space");
+  REQUIRE(good["coordinates"][0]["domain_witness"]["type"] == "row-combinations");
   const auto valid = f.check(good, f.inside);
   INFO(valid.reason);
   CHECK(valid.valid);
@@ -81,30 +82,36 @@ TEST_CASE("checker --domain: row-space certificates are accepted, mutations reje
     CHECK_FALSE(result.valid);
     CHECK_FALSE(result.reason.empty());
   };
-  auto& w = good["coordinates"][1]["domain_witness"];
-  REQUIRE(w["nullspace"].size() >= 2);
-  rejected("a nullspace entry changed", [](OrderedJson& c) {
-    auto& x = c["coordinates"][1]["domain_witness"]["nullspace"][0][0];
-    x = x == "0" ? "1" : "0";
+  const OrderedJson& pts = good["coordinates"][1]["domain_witness"]["points"];
+  REQUIRE(pts.size() == 5);  // 3 + 2 positions
+  std::size_t with_terms = 0;
+  for (const auto& p : pts) with_terms += p.contains("terms") ? 1 : 0;
+  REQUIRE(with_terms >= 1);
+  auto first_terms = [](OrderedJson& c) -> OrderedJson& {
+    for (auto& p : c["coordinates"][1]["domain_witness"]["points"])
+      if (p.contains("terms")) return p["terms"];
+    throw std::runtime_error("no terms");
+  };
+  rejected("a coefficient changed", [&](OrderedJson& c) {
+    auto& x = first_terms(c)[0][1];
+    x = x == "1" ? "2" : "1";
   });
-  rejected("the last vector's entries all replaced by 1/3", [](OrderedJson& c) {
-    auto& v = c["coordinates"][1]["domain_witness"]["nullspace"];
-    for (auto& x : v.back()) x = "1/3";
+  rejected("a term row changed", [&](OrderedJson& c) {
+    auto& x = first_terms(c)[0][0];
+    x = x.get<int>() == 0 ? 1 : 0;
   });
-  rejected("a vector dropped", [](OrderedJson& c) { c["coordinates"][1]["domain_witness"]["nullspace"].erase(0); });
-  rejected("a vector duplicated", [](OrderedJson& c) {
-    auto& v = c["coordinates"][1]["domain_witness"]["nullspace"];
-    v[1] = v[0];
+  rejected("a term row out of range", [&](OrderedJson& c) { first_terms(c)[0][0] = 99; });
+  rejected("a term dropped", [&](OrderedJson& c) {
+    auto& terms = first_terms(c);
+    terms.erase(0);
+    if (terms.empty()) terms.push_back(OrderedJson::array({0, "0"}));
   });
-  rejected("the minor changed", [&](OrderedJson& c) {
-    const std::string m = w["rank_minor"]["minor_mod_prime"];
-    c["coordinates"][1]["domain_witness"]["rank_minor"]["minor_mod_prime"] = m == "1" ? "2" : "1";
-  });
-  rejected("a composite prime", [](OrderedJson& c) { c["coordinates"][1]["domain_witness"]["rank_minor"]["prime"] = "8388609"; });
-  rejected("a minor row dropped", [](OrderedJson& c) { c["coordinates"][1]["domain_witness"]["rank_minor"]["rows"].erase(0); });
-  rejected("a minor column repeated", [](OrderedJson& c) {
-    auto& cols = c["coordinates"][1]["domain_witness"]["rank_minor"]["columns"];
-    cols[1] = cols[0];
+  rejected("a point entry dropped", [](OrderedJson& c) { c["coordinates"][1]["domain_witness"]["points"].erase(0); });
+  rejected("a point renumbered", [](OrderedJson& c) { c["coordinates"][1]["domain_witness"]["points"][0]["point"] = 3; });
+  rejected("same_as pointing forward", [](OrderedJson& c) {
+    auto& p = c["coordinates"][1]["domain_witness"]["points"][0];
+    p.erase("terms");
+    p["same_as"] = 4;
   });
   rejected("domain_rank changed", [](OrderedJson& c) { c["coordinates"][2]["domain_rank"] = 10; });
   rejected("identifiable_on_domain flipped", [](OrderedJson& c) { c["coordinates"][0]["identifiable_on_domain"] = false; });
@@ -121,7 +128,7 @@ TEST_CASE("checker --domain: outside witnesses are accepted, mutations rejected"
   Fixture f;
   const OrderedJson good = f.certificate(f.outside, 1);
   const OrderedJson& w = good["coordinates"][0]["domain_witness"];
-  REQUIRE(w["type"] == "domain-input-outside");
+  REQUIRE(w["type"] == "domain-row-outside");
   REQUIRE(w["sample"] == 1);  // sample 0 is one-hot, inside the row space
   const auto valid = f.check(good, f.outside);
   INFO(valid.reason);
@@ -137,10 +144,18 @@ TEST_CASE("checker --domain: outside witnesses are accepted, mutations rejected"
   rejected("sample index changed to an inside sample", [](OrderedJson& c) { c["coordinates"][0]["domain_witness"]["sample"] = 0; });
   rejected("sample index out of range", [](OrderedJson& c) { c["coordinates"][0]["domain_witness"]["sample"] = 7; });
   rejected("position not in the domain", [](OrderedJson& c) { c["coordinates"][0]["domain_witness"]["position"] = 2; });
-  rejected("vector_index out of range", [](OrderedJson& c) { c["coordinates"][0]["domain_witness"]["vector_index"] = 18; });
-  rejected("vector entry changed", [](OrderedJson& c) {
-    for (auto& x : c["coordinates"][0]["domain_witness"]["vector"]) x = "1";
+  rejected("minor value changed", [](OrderedJson& c) {
+    auto& m = c["coordinates"][0]["domain_witness"]["minor"]["minor_mod_prime"];
+    m = m == "1" ? "2" : "1";
   });
+  rejected("minor prime composite", [](OrderedJson& c) { c["coordinates"][0]["domain_witness"]["minor"]["prime"] = "8388609"; });
+  rejected("minor row dropped", [](OrderedJson& c) { c["coordinates"][0]["domain_witness"]["minor"]["rows"].erase(0); });
+  rejected("minor column dropped", [](OrderedJson& c) { c["coordinates"][0]["domain_witness"]["minor"]["columns"].erase(0); });
+  rejected("minor column repeated", [](OrderedJson& c) {
+    auto& cols = c["coordinates"][0]["domain_witness"]["minor"]["columns"];
+    cols[1] = cols[0];
+  });
+  rejected("the coordinate's rank lowered to a bound", [](OrderedJson& c) { c["coordinates"][0]["rank_upper_bound"] = 17; });
   rejected("identifiable_on_domain flipped", [](OrderedJson& c) { c["coordinates"][0]["identifiable_on_domain"] = true; });
   rejected("domain_rank = rank", [](OrderedJson& c) { c["coordinates"][0]["domain_rank"] = c["coordinates"][0]["rank"]; });
   rejected("top-level verdict flipped", [](OrderedJson& c) { c["identifiable_on_domain"] = true; });
@@ -154,7 +169,7 @@ TEST_CASE("verify --domain: exit statuses", "[checker][domain][cli]") {
   CHECK(run.status == 0);
   CHECK(run.out == "VALID\n");
   OrderedJson bad = good;
-  bad["coordinates"][1]["domain_witness"]["nullspace"].erase(0);
+  bad["coordinates"][1]["domain_witness"]["points"].erase(0);
   run = mhla_test::run_mhla({"verify", "--dataset", ds, "--certificate", f.dir.write("bad.json", bad.dump()), "--domain",
                              f.dir.file("in.json")});
   CHECK(run.status == 1);

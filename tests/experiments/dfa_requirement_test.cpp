@@ -78,7 +78,9 @@ TEST_CASE("Lemma T5: N traces are identifiable on the domain and N - 1 are not, 
       const auto [before, rank_b, domain_rank_b] = engine_verdict(dfa_dataset(r.dfa, L, first(r.training_words, r.N - 1)), domain);
       CHECK_FALSE(before);
       CHECK(rank_b == r.rank_before);
-      CHECK(domain_rank_b == r.domain_rank);
+      // The outside witness certifies domain_rank >= rank + 1 only (Lemma C11).
+      CHECK(domain_rank_b > rank_b);
+      CHECK(domain_rank_b <= r.domain_rank);
       CHECK(r.rank_before < r.domain_rank);
     }
     CHECK(r.global_rank < r.D);  // Lemma T3: never globally identifiable

@@ -25,16 +25,24 @@
 //     verified exactly (distinguishing_input.hpp), and a note when every row of Phi_a depends on
 //     a single token (n = 1, or position 0 when causal): rank <= d(d+1)(d+2)/6 < D (@proof C3).
 //   * Coordinates observing exactly the same rows share one computation.
+//   * Since issue 10 the deficient path is sparse (@proof C7, C9, C10): the rows of Phi_a as
+//     their nonzero entries, repeated rows merged (each later copy recorded as same_as its
+//     first occurrence), zero features reported (and e_c is then the kernel vector), one mod-p
+//     elimination on the support columns, and the exact rank proven by row-space combinations
+//     (every non-pivot row an exact combination of the pivot rows, solve_left_multimodular,
+//     checked over Q; an unlucky prime is detected and the step repeated). With
+//     CertifyOptions::domain the same rows, elimination and batched solve decide every domain
+//     row (@proof C11). The kernel basis of the old path only with kernel_basis.
 // Nothing unverified is reported: every claim in the result has a checked witness, and a
 // failed self-check throws Error(internal).
 // Preconditions: a well-formed dataset (as read_dataset returns); feature_dim(d) != 0.
 // Cost: streamed elimination O(m D r) with m the rows read before saturation (about D for
 // generic data); the witness minor comes out of the elimination (no second D x D pass). The
-// deficient path builds the integer design matrix and runs the multimodular kernel
-// (nullspace_multimodular.hpp): one vector when the rank bound is already tight, else D - r
-// vectors (O((D - r) D) exact entries). Memory: the mod-p basis, about 8 r D bytes
-// (certify_memory_estimate); the deficient path additionally holds Phi_a in integers and the
-// kernel basis (both announced through CertifyOptions::check_memory first).
+// sparse deficient path: O(nnz) to build and merge the rows, O(m' w r) for the elimination on
+// m' distinct rows and w support columns, and the solve (solve_left_multimodular.hpp) of
+// m' - r (+ new domain rows) right-hand sides. Memory: the dense basis min(m, D) x D doubles
+// (certify_memory_estimate), or on the sparse path the rows' nonzeros, a min(m', w) x w basis
+// and the r x r system with its CRT residues; each announced through check_memory first.
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // solve_left_multimodular: the exact rational solutions y of y M = b for one nonsingular
-// integer matrix M (r x r) and many right-hand sides b (proofs-notes/05, Lemma C8).
+// integer matrix M (r x r) and many right-hand sides b (proofs-notes/05; @proof C8).
 //
 // Mathematics: for a prime p not dividing det M, y mod p = b M^{-1} mod p (the denominators of y
 // divide det M by Cramer's rule, so y reduces mod p). The images over several primes are combined
