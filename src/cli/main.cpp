@@ -88,6 +88,7 @@ std::string misspelling_hint(const CLI::App& app, int argc, char** argv) {
 
 int run(int argc, char** argv) {
   install_signal_cleanup();  // SIGINT/SIGTERM/SIGHUP: no temporary output file left behind
+  install_allocation_failure_exit();  // GMP out of memory: exit 2 with one line, never an abort
   CLI::App app{"mhla: exact multi-head linear attention (MHLA): evaluation, features, identifiability", "mhla"};
   app.set_version_flag("--version", std::string("mhla ") + MHLA_VERSION);
   app.require_subcommand(1);

@@ -2,6 +2,7 @@
 #include "mhla/io/files.hpp"
 
 #include <fcntl.h>
+#include <gmp.h>
 #include <signal.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -164,7 +165,49 @@ void pause_for_signal_test() {
   }
 }
 
+// GMP cannot report an allocation failure to its caller (its manual: the allocation functions
+// must not return, and a longjmp or a C++ exception from them is undefined), and by default it
+// aborts (exit 134). These functions end the run the contract's way instead: the temporary
+// output removed, one line on standard error, exit 2. Test hook: MHLA_TEST_GMP_ALLOCATION_LIMIT
+// (bytes) makes every larger request fail.
+std::size_t gmp_test_limit() {
+  static const std::size_t limit = [] {
+    const char* text = std::getenv("MHLA_TEST_GMP_ALLOCATION_LIMIT");
+    return text ? static_cast<std::size_t>(std::strtoull(text, nullptr, 10)) : SIZE_MAX;
+  }();
+  return limit;
+}
+
+[[noreturn]] void gmp_out_of_memory(std::size_t bytes) {
+  if (pending_temporary_set) ::unlink(pending_temporary);
+  char line[256];
+  const int n = std::snprintf(line, sizeof line,
+                              "mhla: out of memory: an exact number of %zu bytes could not be allocated (the input "
+                              "is too large for this machine; see --memory-limit)\n",
+                              bytes);
+  if (n > 0) {
+    [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, line, static_cast<std::size_t>(n));
+  }
+  ::_exit(2);
+}
+
+void* gmp_allocate(std::size_t bytes) {
+  void* p = bytes > gmp_test_limit() ? nullptr : std::malloc(bytes);
+  if (!p) gmp_out_of_memory(bytes);
+  return p;
+}
+
+void* gmp_reallocate(void* old, std::size_t, std::size_t bytes) {
+  void* p = bytes > gmp_test_limit() ? nullptr : std::realloc(old, bytes);
+  if (!p) gmp_out_of_memory(bytes);
+  return p;
+}
+
+void gmp_free(void* p, std::size_t) { std::free(p); }
+
 }  // namespace
+
+void install_allocation_failure_exit() { mp_set_memory_functions(gmp_allocate, gmp_reallocate, gmp_free); }
 
 void install_signal_cleanup() {
   struct sigaction action {};

@@ -126,3 +126,19 @@ TEST_CASE("misspelt subcommands and options are named, with the nearest known on
   CHECK(r.err.find("--dataset") != std::string::npos);
   CHECK(r.err.find("unknown") == std::string::npos);
 }
+
+TEST_CASE("an allocation failure inside GMP is exit 2 with one line, never an abort") {
+  TempDir dir;
+  const std::string big = "1" + std::string(20000, '0');  // about 8 KB as a GMP integer
+  const std::string data = dir.write("big.json", R"({"format": "mhla-dataset", "version": 1, "d": 1, "samples": [{"Z": [[)" +
+                                                     big + R"(]], "y": [1]}]})");
+  ::setenv("MHLA_TEST_GMP_ALLOCATION_LIMIT", "4096", 1);
+  const mhla_test::RunResult r = run_mhla({"features", "--dataset", data, "-o", dir.file("out.json")});
+  ::unsetenv("MHLA_TEST_GMP_ALLOCATION_LIMIT");
+  INFO(r.err);
+  CHECK(r.status == 2);
+  CHECK(r.err.rfind("mhla: out of memory", 0) == 0);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK(dir.entry_count() == 1);  // neither the output nor a temporary file
+  CHECK(run_mhla({"features", "--dataset", data, "-o", dir.file("out.json")}).status == 0);  // without the hook
+}

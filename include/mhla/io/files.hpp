@@ -27,6 +27,11 @@ void write_file_atomically(const std::string& path, std::string_view bytes);
 // partial output nor a temporary file. Called once by the CLI before any work.
 void install_signal_cleanup();
 
+// Makes a failed allocation inside GMP end the run with exit 2 and one line on standard error
+// (and no temporary output left), instead of GMP's abort (exit 134). Called once by the CLI
+// before any GMP number exists.
+void install_allocation_failure_exit();
+
 // Lower-case hex SHA-256 of bytes, and of a file's bytes (read in blocks, "-" not allowed).
 std::string sha256_hex(std::string_view bytes);
 std::string sha256_file_hex(const std::string& path);
