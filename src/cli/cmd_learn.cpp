@@ -76,6 +76,9 @@ OrderedJson coordinate_json(const CoordinateFit& c) {
     j["primes"] = c.report.primes_used;
     j["unlucky_primes"] = c.report.unlucky_primes;
     j["fell_back_to_reference"] = c.report.fell_back;
+    if (!c.report.kernel.empty()) j["kernel"] = c.report.kernel;  // "crt" or "dixon" (p-adic lifting)
+    if (c.report.kernel == "dixon") j["lifting_steps"] = c.report.lifting_steps;
+    j["estimated_bits"] = c.report.estimated_bits;
   }
   j["max_numerator_bits"] = c.report.max_numerator_bits;
   j["max_denominator_bits"] = c.report.max_denominator_bits;
