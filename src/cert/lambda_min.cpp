@@ -473,9 +473,13 @@ LambdaMinEnclosure zero_from_kernel_vector(const Dataset& ds, std::size_t a, con
 }  // namespace
 
 // @proof B4
-LambdaMinEnclosure lambda_min_truncated(const Dataset& ds, std::size_t a, const std::vector<Rational>& kernel_vector,
-                                        const LambdaMinOptions& options) {
-  const auto t0 = Clock::now();
+namespace {
+
+// The cases both methods answer without an enclosure: an unobserved coordinate, a size above
+// max_dim (skipped), a kernel vector or fewer rows than features (lambda_min = 0 exactly).
+std::optional<LambdaMinEnclosure> lambda_min_without_enclosure(const Dataset& ds, std::size_t a,
+                                                               const std::vector<Rational>& kernel_vector,
+                                                               const LambdaMinOptions& options, Clock::time_point t0) {
   const std::size_t D = feature_dim(ds.d);
   const std::size_t N = rows_observing(ds, a);
   if (N == 0) return skipped("coordinate not observed", t0);
@@ -485,6 +489,17 @@ LambdaMinEnclosure lambda_min_truncated(const Dataset& ds, std::size_t a, const 
                    t0);
   if (!kernel_vector.empty()) return zero_from_kernel_vector(ds, a, kernel_vector, t0);
   if (N < D) return exact_zero("Lemma C5: rows < feature_dim, so rank(Phi_a) < D and Lambda is singular; Lambda is PSD", t0);
+  return std::nullopt;
+}
+
+}  // namespace
+
+LambdaMinEnclosure lambda_min_truncated(const Dataset& ds, std::size_t a, const std::vector<Rational>& kernel_vector,
+                                        const LambdaMinOptions& options) {
+  const auto t0 = Clock::now();
+  const std::size_t D = feature_dim(ds.d);
+  const std::size_t N = rows_observing(ds, a);
+  if (auto trivial = lambda_min_without_enclosure(ds, a, kernel_vector, options, t0)) return *trivial;
   const unsigned bits = options.bits;
   ScaledSymmetric S{Matrix<Integer>(D, D), Integer(1)};
   Integer largest = 0;  // max |truncated feature| x 2^bits
@@ -565,15 +580,7 @@ LambdaMinEnclosure lambda_min_of_coordinate(const Dataset& ds, std::size_t a, co
   if (options.method == LambdaMinMethod::truncated) {
     r = lambda_min_truncated(ds, a, kernel_vector, options);
   } else {
-    const std::size_t N = rows_observing(ds, a);
-    if (N == 0) return skipped("coordinate not observed", t0);
-    if (D > options.max_dim)
-      return skipped("feature_dim " + std::to_string(D) + " > " + std::to_string(options.max_dim) +
-                         ": skipped (informational; the float estimate costs O(D^3))",
-                     t0);
-    if (!kernel_vector.empty()) return zero_from_kernel_vector(ds, a, kernel_vector, t0);
-    if (N < D)
-      return exact_zero("Lemma C5: rows < feature_dim, so rank(Phi_a) < D and Lambda is singular; Lambda is PSD", t0);
+    if (auto trivial = lambda_min_without_enclosure(ds, a, kernel_vector, options, t0)) return *trivial;
     r = enclose_lambda_min(second_moment(ds, a), true, options);
   }
   if (r.computed && kernel_vector.empty() && !options.full_rank_rows.empty()) {

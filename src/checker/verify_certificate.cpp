@@ -16,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include "rank_over_q.hpp"
 #include "mhla/io/dataset_file.hpp"
 #include "mhla/io/files.hpp"
 #include "mhla/io/json.hpp"
@@ -451,27 +452,8 @@ std::optional<std::uint64_t> as_u64(const Q& q) {
   return static_cast<std::uint64_t>(mpz_get_ui(q.get_num_mpz_t()));
 }
 
-// rank over Q of a list of vectors, by Gaussian elimination on fractions.
-std::size_t rank_q(std::vector<std::vector<Q>> M) {
-  std::size_t rank = 0;
-  const std::size_t cols = M.empty() ? 0 : M[0].size();
-  for (std::size_t c = 0; c < cols && rank < M.size(); ++c) {
-    std::size_t p = rank;
-    while (p < M.size() && M[p][c] == 0) ++p;
-    if (p == M.size()) continue;
-    std::swap(M[p], M[rank]);
-    for (std::size_t i = rank + 1; i < M.size(); ++i) {
-      if (M[i][c] == 0) continue;
-      const Q f = M[i][c] / M[rank][c];
-      for (std::size_t j = c; j < cols; ++j) M[i][j] -= f * M[rank][j];
-    }
-    ++rank;
-  }
-  return rank;
-}
-
 // The vectors are linearly independent: each has a column where it alone is nonzero (the
-// free-column form the engine writes; a quick sufficient test), else by rank_q.
+// free-column form the engine writes; a quick sufficient test), else by rank_over_q.
 bool independent(const std::vector<std::vector<Q>>& vs) {
   bool private_columns = true;
   for (std::size_t k = 0; k < vs.size() && private_columns; ++k) {
@@ -483,7 +465,7 @@ bool independent(const std::vector<std::vector<Q>>& vs) {
     }
     private_columns = found;
   }
-  return private_columns || rank_q(vs) == vs.size();
+  return private_columns || rank_over_q(vs) == vs.size();
 }
 
 // Every vector annihilates every row of Phi_a exactly (Phi_a v = 0 over Q). what(k) names

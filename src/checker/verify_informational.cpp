@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "rank_over_q.hpp"
 #include "mhla/io/dataset_file.hpp"
 #include "mhla/io/json.hpp"
 #include "mhla/io/json_scalars.hpp"
@@ -175,24 +176,6 @@ std::pair<Q, Q> risks(const Data& data, const QModel& m1, const QModel& m2) {
   return {r1, r2};
 }
 
-// Rank over Q of a list of vectors (plain elimination).
-std::size_t rank_of(std::vector<std::vector<Q>> M) {
-  std::size_t r = 0;
-  const std::size_t cols = M.empty() ? 0 : M[0].size();
-  for (std::size_t c = 0; c < cols && r < M.size(); ++c) {
-    std::size_t p = r;
-    while (p < M.size() && M[p][c] == 0) ++p;
-    if (p == M.size()) continue;
-    std::swap(M[p], M[r]);
-    for (std::size_t i = r + 1; i < M.size(); ++i) {
-      if (M[i][c] == 0) continue;
-      const Q f = M[i][c] / M[r][c];
-      for (std::size_t j = c; j < cols; ++j) M[i][j] -= f * M[r][j];
-    }
-    ++r;
-  }
-  return r;
-}
 
 // q rounded up (up) or down to a dyadic rational with 256 significant bits.
 Q dyadic(const Q& q, bool up) {
@@ -320,8 +303,8 @@ void check_advice(const Data& data, std::size_t a, std::size_t rank, std::option
     for (std::size_t i = 0; i < m.array_size(); ++i) missing.push_back(read_q_vector(m.element(i)));
     for (const auto& v : basis) require(v.size() == d, at + "advice: a basis vector does not have d entries");
     for (const auto& v : missing) require(v.size() == d, at + "advice: a missing direction does not have d entries");
-    require(k < d && basis.size() == k && rank_of(basis) == k, at + "advice: the subspace basis is not k < d independent vectors");
-    require(missing.size() == d - k && rank_of(missing) == d - k, at + "advice: not d - k independent missing directions");
+    require(k < d && basis.size() == k && rank_over_q(basis) == k, at + "advice: the subspace basis is not k < d independent vectors");
+    require(missing.size() == d - k && rank_over_q(missing) == d - k, at + "advice: not d - k independent missing directions");
     for (const auto& u : missing)
       for (const auto& v : basis) {
         Q s = 0;
