@@ -50,9 +50,7 @@ int report(int status, const std::string& message) {
 // For a command line CLI11 refused: "unknown subcommand certfy (did you mean certify?)" or
 // "unknown option --datset for certify (did you mean --dataset?)"; empty when neither applies.
 std::string misspelling_hint(const CLI::App& app, int argc, char** argv) {
-  std::vector<std::string> names;
-  const CLI::App* sub = nullptr;
-  for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(s->get_name());
+  const auto all = [](const CLI::App*) { return true; };
   int i = 1;
   while (i < argc && argv[i][0] == '-') {  // global options (and their values) before the subcommand
     const std::string word = argv[i++];
@@ -60,27 +58,39 @@ std::string misspelling_hint(const CLI::App& app, int argc, char** argv) {
     for (const CLI::Option* o : app.get_options())
       if (word.rfind("--", 0) == 0 && o->check_lname(word.substr(2)) && o->get_items_expected_min() > 0) ++i;
   }
-  if (i < argc) {
-    const std::string word = argv[i];
-    for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; }))
-      if (s->get_name() == word) sub = s;
-    if (!sub) {
-      const std::string close = closest_name(word, names);
-      return "unknown subcommand " + word + (close.empty() ? "" : " (did you mean " + close + "?)");
+  // The chain of (sub)commands named on the line: "generate random" is two levels.
+  std::vector<const CLI::App*> chain{&app};
+  std::string path;
+  while (i < argc && argv[i][0] != '-') {
+    const CLI::App* level = chain.back();
+    const std::vector<const CLI::App*> subs = level->get_subcommands(all);
+    if (subs.empty()) break;  // a positional argument of a leaf command
+    const std::string word = argv[i++];
+    const CLI::App* next = nullptr;
+    std::vector<std::string> names;
+    for (const CLI::App* s : subs) {
+      names.push_back(s->get_name());
+      if (s->get_name() == word) next = s;
     }
+    if (!next) {
+      const std::string close = closest_name(word, names);
+      return "unknown " + (path.empty() ? std::string("subcommand ") : path + " task ") + word +
+             (close.empty() ? "" : " (did you mean " + close + "?)");
+    }
+    chain.push_back(next);
+    path += (path.empty() ? "" : " ") + word;
   }
   std::vector<std::string> options;
-  for (const CLI::App* a : {&app, sub})
-    if (a)
-      for (const CLI::Option* o : a->get_options())
-        for (const std::string& l : o->get_lnames()) options.push_back("--" + l);
+  for (const CLI::App* a : chain)
+    for (const CLI::Option* o : a->get_options())
+      for (const std::string& l : o->get_lnames()) options.push_back("--" + l);
   for (int k = 1; k < argc; ++k) {
     std::string word = argv[k];
     if (word.rfind("--", 0) != 0 || word == "--") continue;
     if (const std::size_t eq = word.find('='); eq != std::string::npos) word.resize(eq);
     if (std::find(options.begin(), options.end(), word) != options.end()) continue;
     const std::string close = closest_name(word, options);
-    return "unknown option " + word + (sub ? " for " + sub->get_name() : std::string()) +
+    return "unknown option " + word + (path.empty() ? std::string() : " for " + path) +
            (close.empty() ? "" : " (did you mean " + close + "?)");
   }
   return {};

@@ -142,3 +142,15 @@ TEST_CASE("an allocation failure inside GMP is exit 2 with one line, never an ab
   CHECK(dir.entry_count() == 1);  // neither the output nor a temporary file
   CHECK(run_mhla({"features", "--dataset", data, "-o", dir.file("out.json")}).status == 0);  // without the hook
 }
+
+TEST_CASE("misspelt tasks of generate, construct and experiment are named too") {
+  mhla_test::RunResult r = run_mhla({"generate", "asoc", "--samples", "3"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("unknown generate task asoc (did you mean assoc?)") != std::string::npos);
+  r = run_mhla({"construct", "dfq"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("unknown construct task dfq (did you mean dfa?)") != std::string::npos);
+  r = run_mhla({"generate", "random", "--sampels", "3"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("unknown option --sampels for generate random (did you mean --samples?)") != std::string::npos);
+}
