@@ -4,7 +4,8 @@
 # numpy): one small file per kind of bad input. tests/data/bad/manifest.tsv (written by hand)
 # says how each file is fed to mhla and what the run must answer; tests/cli/bad_input_corpus_test.cpp
 # runs them all. Files too large to commit (a 10^6-digit integer) are made by the test itself.
-import io, os, struct, zipfile
+import io, os, warnings, zipfile
+warnings.simplefilter("ignore")  # the duplicate-member archive is made on purpose
 import numpy as np
 
 OUT = "tests/data/bad"
@@ -82,13 +83,16 @@ def npy_bytes(arr):
     np.save(b, arr, allow_pickle=True)
     return b.getvalue()
 
+def member(z, name, data):  # a fixed timestamp, so that rerunning the script changes no file
+    z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+
 def npz(name, arrays, raw=None):
     b = io.BytesIO()
     with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED) as z:
         for k, v in arrays.items():
-            z.writestr(k + ".npy", npy_bytes(v))
+            member(z, k + ".npy", npy_bytes(v))
         for k, v in (raw or {}).items():
-            z.writestr(k, v)
+            member(z, k, v)
     w(name, b.getvalue())
 
 Z = np.arange(12, dtype=np.float64).reshape(2, 3, 2)
@@ -106,10 +110,29 @@ npz("npz_truncated_data.npz", {"Y": Y}, {"Z.npy": hdr[:-20]})
 npz("npz_bad_magic.npz", {"Y": Y}, {"Z.npy": b"\x93NUMPX" + hdr[6:]})
 b = io.BytesIO()
 with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED) as z:
-    z.writestr("Z.npy", npy_bytes(Z)); z.writestr("Y.npy", npy_bytes(Y))
+    member(z, "Z.npy", npy_bytes(Z)); member(z, "Y.npy", npy_bytes(Y))
 full = b.getvalue()
 w("npz_truncated.npz", full[: len(full) // 2])
 w("npz_not_zip.npz", b"PK\x03\x04 this is not really a zip archive")
 npz("md_npz_nan.npz", {"V": np.array([[[np.nan, 0], [0, 1]]]), "Q": np.eye(2)[None]})
 npz("md_npz_shape.npz", {"V": np.zeros((1, 2, 3)), "Q": np.eye(2)[None]})
 w("npy_dataset.npy", npy_bytes(Z))  # a bare .npy where an .npz is expected
+
+# More dataset, model, DFA and certificate files.
+w("ds_semantics_unknown.json", good_ds.replace('"causal": false', '"causal": false, "number_semantics": "binary32"'))
+w("ds_causal_string.json", good_ds.replace('"causal": false', '"causal": "yes"'))
+w("ds_null_in_Z.json", DS % '{"Z": [[1, null], [0, 1]], "y": [5, null]}')
+w("ds_bad_scalar.json", DS % '{"Z": [[1, "1.5.3"], [0, 1]], "y": [5, null]}')
+w("ds_samples_object.json", good_ds.replace("[%s]" % S1, S1))
+w("ds_y_string.json", DS % '{"Z": [[1, 2], [0, 1]], "y": "five"}')
+w("md_huge_exponent.json", MD % '{"V": [[1, 0], [0, "1e200000"]], "Q": [[0, 1], [1, 0]]}')
+w("md_nul.json", good_md.encode() + b"\x00")
+w("dfa_unknown_key.json", (DFA % (2, 2, 0, "[[0, 1], [1, 0]]")).replace('"delta"', '"Delta"'))
+w("dfa_not_object.json", "[[0, 1], [1, 0]]")
+w("cert_duplicate_key.json", '{"format": "mhla-certificate", "format": "mhla-certificate", "version": 1}')
+npz("md_npz_missing_Q.npz", {"V": np.eye(2)[None]})
+npz("md_npz_object.npz", {"V": np.array([[[None, 0], [0, 1]]], dtype=object), "Q": np.eye(2)[None]})
+npz("npz_Z_4d.npz", {"Z": Z[None], "Y": Y})
+npz("npz_nan_f16_Y.npz", {"Z": Z, "Y": np.array([[0, np.nan], [1, 2]], dtype=np.float16)})
+npz("npz_bad_header_dict.npz", {"Y": Y}, {"Z.npy": hdr.replace(b"'descr'", b"'dexcr'")})
+npz("npz_duplicate_member.npz", {"Z": Z, "Y": Y}, {"Z.npy": npy_bytes(Z)})
