@@ -136,3 +136,8 @@ npz("npz_Z_4d.npz", {"Z": Z[None], "Y": Y})
 npz("npz_nan_f16_Y.npz", {"Z": Z, "Y": np.array([[0, np.nan], [1, 2]], dtype=np.float16)})
 npz("npz_bad_header_dict.npz", {"Y": Y}, {"Z.npy": hdr.replace(b"'descr'", b"'dexcr'")})
 npz("npz_duplicate_member.npz", {"Z": Z, "Y": Y}, {"Z.npy": npy_bytes(Z)})
+
+# Weights for import.
+npz("w_torch.npz", {}, {"archive/data.pkl": b"\x80\x02}q\x00."})
+npz("w_missing_WK.npz", {"W_Q": np.zeros((1, 2, 2)), "W_V": np.zeros((1, 2, 2))})
+npz("w_shape_mismatch.npz", {"W_Q": np.zeros((1, 2, 2)), "W_K": np.zeros((1, 3, 2)), "W_V": np.zeros((1, 2, 2))})
