@@ -16,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include "certificate_keys.hpp"
 #include "rank_over_q.hpp"
 #include "mhla/io/dataset_file.hpp"
 #include "mhla/io/files.hpp"
@@ -223,6 +224,7 @@ Certificate read_certificate(std::string_view text, const std::string& name) {
   const json::Value doc = json::parse_json(text, name);
   const json::Located root(doc, std::make_shared<const std::string>(name));
   check_format_header(root, "mhla-certificate", 1);
+  check_certificate_keys(root);  // every level, the informational and domain fields included
   Certificate cert;
   cert.sha256 = root.member("dataset_sha256").as_string();
   cert.d = read_count(root.member("d"));

@@ -72,6 +72,8 @@ TheirOutputs from_json(std::string_view text, const std::string& source, std::si
   const json::Value tree = json::parse_json(text, source);
   const json::Located root(tree, std::make_shared<const std::string>(source));
   check_format_header(root, "mhla-outputs", 1);
+  // Unknown keys are bad input (interface.md); mpfr's precision_bits is for reading only.
+  root.expect_keys({"format", "version", "arith", "number_semantics", "outputs"}, {"precision_bits", "description", "comment"});
   std::string arith = "exact";
   if (const auto a = root.optional_member("arith")) arith = a->as_string();
   // binary64 strings are shortest decimals of the computed doubles: read them as binary64.
@@ -82,7 +84,9 @@ TheirOutputs from_json(std::string_view text, const std::string& source, std::si
   if (outputs.array_size() != N)
     outputs.fail("expected " + std::to_string(N) + " outputs (one per input), got " + std::to_string(outputs.array_size()));
   for (std::size_t i = 0; i < N; ++i) {
-    const json::Located Y = outputs.element(i).member("Y");
+    const json::Located entry = outputs.element(i);
+    entry.expect_keys({"Y"}, {"error_bound", "error_bound_unavailable"});  // the bounds: informational here
+    const json::Located Y = entry.member("Y");
     if (Y.array_size() != d) Y.fail("expected d = " + std::to_string(d) + " rows (the model's dimension)");
     const std::size_t n = Y.element(0).array_size();
     Matrix<Rational> m(d, n);

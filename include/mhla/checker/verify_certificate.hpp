@@ -33,7 +33,8 @@ struct CheckResult {
 
 // Checks the certificate against the dataset. A well-formed but wrong certificate is an
 // ordinary result (valid = false). Unreadable or malformed files throw mhla::Error (io or
-// bad_input) naming the file and the JSON path.
+// bad_input) naming the file and the JSON path; so does a key the certificate format does not
+// define, at any level (certificate_keys.hpp; interface.md, "Keys in JSON files").
 CheckResult verify_certificate(const std::string& dataset_path, const std::string& certificate_path);
 // The same on texts; the names are used in messages, the hash is of dataset_bytes.
 CheckResult verify_certificate_text(std::string_view dataset_bytes, const std::string& dataset_name,
